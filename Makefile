@@ -1,0 +1,43 @@
+# The two commands of the README, and the checks CI runs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test check lint typecheck layers unit format benchmarks clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+## Set everything up, build the demo region in SQLite and serve http://127.0.0.1:8000
+demo: $(VENV)/.installed
+	$(BIN)/sidestream demo
+
+## Set everything up and pass every check and test (SQLite and PostgreSQL)
+test: check unit
+
+check: lint typecheck layers
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: $(VENV)/.installed
+	$(BIN)/mypy
+
+layers: $(VENV)/.installed
+	$(BIN)/lint-imports
+
+unit: $(VENV)/.installed
+	$(BIN)/pytest
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -1,0 +1,1 @@
+"""Adapters: the database, data files, file formats and solvers around the domain."""

@@ -1,0 +1,1 @@
+"""Loaders for the data files shipped inside the package (sidestream/data/)."""

@@ -1,0 +1,452 @@
+"""Repositories: translate between domain objects and table rows. They never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from sidestream.adapters.db.tables import (
+    EprtrWasteTransferRow,
+    NeedMaterialClassRow,
+    NeedPropertyLimitRow,
+    NeedRow,
+    NeedWasteCodeRow,
+    OrganisationRow,
+    SideStreamRow,
+    SiteRow,
+    StreamPropertyRow,
+)
+from sidestream.domain.eprtr import EprtrWasteTransfer
+from sidestream.domain.errors import NotFound
+from sidestream.domain.organisations import Organisation, Site, SizeClass
+from sidestream.domain.streams import (
+    ManagementRoute,
+    MeasuredProperty,
+    Need,
+    PhysicalForm,
+    PropertyLimit,
+    Quantity,
+    Recurrence,
+    SideStream,
+    Visibility,
+)
+from sidestream.domain.units import QuantityUnit
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; everything we store is UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _months_to_text(months: frozenset[int]) -> str:
+    return ";".join(str(month) for month in sorted(months))
+
+
+def _months_from_text(text: str) -> frozenset[int]:
+    return frozenset(int(month) for month in text.split(";") if month)
+
+
+# --- organisations ---------------------------------------------------------------------------
+
+
+def _site_from_row(row: SiteRow) -> Site:
+    return Site(
+        site_id=row.site_id,
+        organisation_id=row.organisation_id,
+        name=row.name,
+        municipality_code=row.municipality_code,
+        latitude_deg=row.latitude_deg,
+        longitude_deg=row.longitude_deg,
+        has_rail_siding=row.has_rail_siding,
+        has_port=row.has_port,
+        facility_id_eprtr=row.facility_id_eprtr,
+        eprtr_activity_code=row.eprtr_activity_code,
+    )
+
+
+def _write_site(row: SiteRow, site: Site) -> None:
+    row.name = site.name
+    row.municipality_code = site.municipality_code
+    row.latitude_deg = site.latitude_deg
+    row.longitude_deg = site.longitude_deg
+    row.has_rail_siding = site.has_rail_siding
+    row.has_port = site.has_port
+    row.facility_id_eprtr = site.facility_id_eprtr
+    row.eprtr_activity_code = site.eprtr_activity_code
+
+
+def _organisation_from_row(row: OrganisationRow) -> Organisation:
+    return Organisation(
+        organisation_id=row.organisation_id,
+        name=row.name,
+        business_id=row.business_id,
+        nace_code=row.nace_code,
+        size_class=SizeClass(row.size_class) if row.size_class else None,
+        contact_name=row.contact_name,
+        contact_email=row.contact_email,
+        contact_phone=row.contact_phone,
+        sites=[_site_from_row(site) for site in row.sites],
+    )
+
+
+def _write_organisation(row: OrganisationRow, organisation: Organisation) -> None:
+    row.name = organisation.name
+    row.business_id = organisation.business_id
+    row.nace_code = organisation.nace_code
+    row.size_class = organisation.size_class.value if organisation.size_class else None
+    row.contact_name = organisation.contact_name
+    row.contact_email = organisation.contact_email
+    row.contact_phone = organisation.contact_phone
+
+
+class SqlOrganisationRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _query(self) -> Select[Any]:
+        return select(OrganisationRow).options(selectinload(OrganisationRow.sites))
+
+    def add(self, organisation: Organisation) -> Organisation:
+        now = datetime.now(UTC)
+        row = OrganisationRow(created_at=now, updated_at=now)
+        _write_organisation(row, organisation)
+        for site in organisation.sites:
+            site_row = SiteRow()
+            _write_site(site_row, site)
+            row.sites.append(site_row)
+        self._session.add(row)
+        self._session.flush()
+        return _organisation_from_row(row)
+
+    def update(self, organisation: Organisation) -> Organisation:
+        row = self._session.get(OrganisationRow, organisation.organisation_id)
+        if row is None:
+            raise NotFound("organisation", organisation.organisation_id)
+        _write_organisation(row, organisation)
+        rows_by_id = {site_row.site_id: site_row for site_row in row.sites}
+        for site in organisation.sites:
+            site_row = rows_by_id.get(site.site_id) if site.site_id is not None else None
+            if site_row is None:
+                site_row = SiteRow()
+                row.sites.append(site_row)
+            _write_site(site_row, site)
+        row.updated_at = datetime.now(UTC)
+        self._session.flush()
+        return _organisation_from_row(row)
+
+    def get(self, organisation_id: int) -> Organisation | None:
+        row = self._session.scalars(
+            self._query().where(OrganisationRow.organisation_id == organisation_id)
+        ).first()
+        return _organisation_from_row(row) if row else None
+
+    def get_by_name(self, name: str) -> Organisation | None:
+        row = self._session.scalars(self._query().where(OrganisationRow.name == name)).first()
+        return _organisation_from_row(row) if row else None
+
+    def get_by_business_id(self, business_id: str) -> Organisation | None:
+        row = self._session.scalars(
+            self._query().where(OrganisationRow.business_id == business_id)
+        ).first()
+        return _organisation_from_row(row) if row else None
+
+    def list_all(self) -> list[Organisation]:
+        rows = self._session.scalars(self._query().order_by(OrganisationRow.name))
+        return [_organisation_from_row(row) for row in rows]
+
+    def site(self, site_id: int) -> Site | None:
+        row = self._session.get(SiteRow, site_id)
+        return _site_from_row(row) if row else None
+
+    def site_by_facility_id_eprtr(self, facility_id_eprtr: str) -> Site | None:
+        row = self._session.scalars(
+            select(SiteRow).where(SiteRow.facility_id_eprtr == facility_id_eprtr)
+        ).first()
+        return _site_from_row(row) if row else None
+
+    def replace_eprtr_waste_transfers(
+        self, site_id: int, transfers: Sequence[EprtrWasteTransfer]
+    ) -> None:
+        self._session.execute(
+            delete(EprtrWasteTransferRow).where(EprtrWasteTransferRow.site_id == site_id)
+        )
+        self._session.add_all(
+            EprtrWasteTransferRow(
+                site_id=site_id,
+                reporting_year=transfer.reporting_year,
+                hazardous_recovery_t=transfer.hazardous_recovery_t,
+                hazardous_disposal_t=transfer.hazardous_disposal_t,
+                non_hazardous_recovery_t=transfer.non_hazardous_recovery_t,
+                non_hazardous_disposal_t=transfer.non_hazardous_disposal_t,
+                hazardous_transboundary_t=transfer.hazardous_transboundary_t,
+                total_t=transfer.total_t,
+            )
+            for transfer in transfers
+        )
+        self._session.flush()
+
+    def eprtr_waste_transfers(self, site_id: int) -> list[EprtrWasteTransfer]:
+        rows = self._session.scalars(
+            select(EprtrWasteTransferRow)
+            .where(EprtrWasteTransferRow.site_id == site_id)
+            .order_by(EprtrWasteTransferRow.reporting_year)
+        )
+        return [
+            EprtrWasteTransfer(
+                reporting_year=row.reporting_year,
+                hazardous_recovery_t=row.hazardous_recovery_t,
+                hazardous_disposal_t=row.hazardous_disposal_t,
+                non_hazardous_recovery_t=row.non_hazardous_recovery_t,
+                non_hazardous_disposal_t=row.non_hazardous_disposal_t,
+                hazardous_transboundary_t=row.hazardous_transboundary_t,
+                total_t=row.total_t,
+            )
+            for row in rows
+        ]
+
+
+# --- side streams ----------------------------------------------------------------------------
+
+
+def _stream_from_row(row: SideStreamRow) -> SideStream:
+    return SideStream(
+        stream_id=row.stream_id,
+        organisation_id=row.organisation_id,
+        site_id=row.site_id,
+        name=row.name,
+        description=row.description,
+        description_lang=row.description_lang,
+        ewc_code=row.ewc_code,
+        is_hazardous=row.is_hazardous,
+        hazard_assessment_basis=row.hazard_assessment_basis,
+        hazard_assessed_on=row.hazard_assessed_on,
+        material_class_code=row.material_class_code,
+        physical_form=PhysicalForm(row.physical_form),
+        quantity=Quantity(
+            amount=row.quantity_amount,
+            unit=QuantityUnit(row.quantity_unit),
+            recurrence=Recurrence(row.recurrence),
+            months=_months_from_text(row.recurrence_months),
+        ),
+        temperature_c=row.temperature_c,
+        properties=tuple(
+            MeasuredProperty(
+                property_code=prop.property_code,
+                value=prop.value,
+                unit=prop.unit,
+                method=prop.method,
+                measured_on=prop.measured_on,
+            )
+            for prop in row.properties
+        ),
+        management_route=ManagementRoute(row.management_route),
+        management_cost_eur_per_unit=row.management_cost_eur_per_unit,
+        asking_price_eur_per_unit=row.asking_price_eur_per_unit,
+        visibility=Visibility(row.visibility),
+        valid_until=row.valid_until,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _write_stream(row: SideStreamRow, stream: SideStream) -> None:
+    row.organisation_id = stream.organisation_id
+    row.site_id = stream.site_id
+    row.name = stream.name
+    row.description = stream.description
+    row.description_lang = stream.description_lang
+    row.ewc_code = stream.ewc_code
+    row.is_hazardous = stream.is_hazardous
+    row.hazard_assessment_basis = stream.hazard_assessment_basis
+    row.hazard_assessed_on = stream.hazard_assessed_on
+    row.material_class_code = stream.material_class_code
+    row.physical_form = stream.physical_form.value
+    row.quantity_amount = stream.quantity.amount
+    row.quantity_unit = stream.quantity.unit.value
+    row.recurrence = stream.quantity.recurrence.value
+    row.recurrence_months = _months_to_text(stream.quantity.months)
+    row.temperature_c = stream.temperature_c
+    row.management_route = stream.management_route.value
+    row.management_cost_eur_per_unit = stream.management_cost_eur_per_unit
+    row.asking_price_eur_per_unit = stream.asking_price_eur_per_unit
+    row.visibility = stream.visibility.value
+    row.valid_until = stream.valid_until
+    row.properties = [
+        StreamPropertyRow(
+            property_code=prop.property_code,
+            value=prop.value,
+            unit=prop.unit,
+            method=prop.method,
+            measured_on=prop.measured_on,
+        )
+        for prop in stream.properties
+    ]
+
+
+class SqlStreamRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _query(self) -> Select[Any]:
+        return select(SideStreamRow).options(selectinload(SideStreamRow.properties))
+
+    def add(self, stream: SideStream) -> SideStream:
+        now = datetime.now(UTC)
+        row = SideStreamRow(created_at=now, updated_at=now)
+        _write_stream(row, stream)
+        self._session.add(row)
+        self._session.flush()
+        return _stream_from_row(row)
+
+    def update(self, stream: SideStream) -> SideStream:
+        row = self._session.get(SideStreamRow, stream.stream_id)
+        if row is None:
+            raise NotFound("side stream", stream.stream_id)
+        _write_stream(row, stream)
+        row.updated_at = datetime.now(UTC)
+        self._session.flush()
+        return _stream_from_row(row)
+
+    def get(self, stream_id: int) -> SideStream | None:
+        row = self._session.scalars(
+            self._query().where(SideStreamRow.stream_id == stream_id)
+        ).first()
+        return _stream_from_row(row) if row else None
+
+    def get_by_name(self, organisation_id: int, name: str) -> SideStream | None:
+        row = self._session.scalars(
+            self._query().where(
+                SideStreamRow.organisation_id == organisation_id, SideStreamRow.name == name
+            )
+        ).first()
+        return _stream_from_row(row) if row else None
+
+    def list_all(self) -> list[SideStream]:
+        rows = self._session.scalars(self._query().order_by(SideStreamRow.stream_id))
+        return [_stream_from_row(row) for row in rows]
+
+
+# --- needs -----------------------------------------------------------------------------------
+
+
+def _need_from_row(row: NeedRow) -> Need:
+    return Need(
+        need_id=row.need_id,
+        organisation_id=row.organisation_id,
+        site_id=row.site_id,
+        name=row.name,
+        description=row.description,
+        description_lang=row.description_lang,
+        accepted_material_class_codes=tuple(
+            accepted.material_class_code for accepted in row.accepted_material_classes
+        ),
+        accepted_ewc_codes=tuple(accepted.ewc_code for accepted in row.accepted_waste_codes),
+        replaces_virgin_material_code=row.replaces_virgin_material_code,
+        accepts_hazardous=row.accepts_hazardous,
+        quantity=Quantity(
+            amount=row.quantity_amount,
+            unit=QuantityUnit(row.quantity_unit),
+            recurrence=Recurrence(row.recurrence),
+            months=_months_from_text(row.recurrence_months),
+        ),
+        min_temperature_c=row.min_temperature_c,
+        property_limits=tuple(
+            PropertyLimit(
+                property_code=limit.property_code,
+                unit=limit.unit,
+                min_value=limit.min_value,
+                max_value=limit.max_value,
+            )
+            for limit in row.property_limits
+        ),
+        max_distance_km=row.max_distance_km,
+        willingness_to_pay_eur_per_unit=row.willingness_to_pay_eur_per_unit,
+        visibility=Visibility(row.visibility),
+        valid_until=row.valid_until,
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _write_need(row: NeedRow, need: Need) -> None:
+    row.organisation_id = need.organisation_id
+    row.site_id = need.site_id
+    row.name = need.name
+    row.description = need.description
+    row.description_lang = need.description_lang
+    row.replaces_virgin_material_code = need.replaces_virgin_material_code
+    row.accepts_hazardous = need.accepts_hazardous
+    row.quantity_amount = need.quantity.amount
+    row.quantity_unit = need.quantity.unit.value
+    row.recurrence = need.quantity.recurrence.value
+    row.recurrence_months = _months_to_text(need.quantity.months)
+    row.min_temperature_c = need.min_temperature_c
+    row.max_distance_km = need.max_distance_km
+    row.willingness_to_pay_eur_per_unit = need.willingness_to_pay_eur_per_unit
+    row.visibility = need.visibility.value
+    row.valid_until = need.valid_until
+    row.accepted_material_classes = [
+        NeedMaterialClassRow(material_class_code=code)
+        for code in sorted(set(need.accepted_material_class_codes))
+    ]
+    row.accepted_waste_codes = [
+        NeedWasteCodeRow(ewc_code=code) for code in sorted(set(need.accepted_ewc_codes))
+    ]
+    row.property_limits = [
+        NeedPropertyLimitRow(
+            property_code=limit.property_code,
+            unit=limit.unit,
+            min_value=limit.min_value,
+            max_value=limit.max_value,
+        )
+        for limit in need.property_limits
+    ]
+
+
+class SqlNeedRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _query(self) -> Select[Any]:
+        return select(NeedRow).options(
+            selectinload(NeedRow.accepted_material_classes),
+            selectinload(NeedRow.accepted_waste_codes),
+            selectinload(NeedRow.property_limits),
+        )
+
+    def add(self, need: Need) -> Need:
+        now = datetime.now(UTC)
+        row = NeedRow(created_at=now, updated_at=now)
+        _write_need(row, need)
+        self._session.add(row)
+        self._session.flush()
+        return _need_from_row(row)
+
+    def update(self, need: Need) -> Need:
+        row = self._session.get(NeedRow, need.need_id)
+        if row is None:
+            raise NotFound("need", need.need_id)
+        _write_need(row, need)
+        row.updated_at = datetime.now(UTC)
+        self._session.flush()
+        return _need_from_row(row)
+
+    def get(self, need_id: int) -> Need | None:
+        row = self._session.scalars(self._query().where(NeedRow.need_id == need_id)).first()
+        return _need_from_row(row) if row else None
+
+    def get_by_name(self, organisation_id: int, name: str) -> Need | None:
+        row = self._session.scalars(
+            self._query().where(NeedRow.organisation_id == organisation_id, NeedRow.name == name)
+        ).first()
+        return _need_from_row(row) if row else None
+
+    def list_all(self) -> list[Need]:
+        rows = self._session.scalars(self._query().order_by(NeedRow.need_id))
+        return [_need_from_row(row) for row in rows]

@@ -1,0 +1,219 @@
+"""SQLAlchemy table models. Column names are the domain's field names, units included."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class OrganisationRow(Base):
+    __tablename__ = "organisations"
+
+    organisation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    business_id: Mapped[str | None] = mapped_column(String(9), unique=True)
+    nace_code: Mapped[str | None] = mapped_column(String(5))
+    size_class: Mapped[str | None] = mapped_column(String(10))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    sites: Mapped[list[SiteRow]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="SiteRow.site_id"
+    )
+
+
+class SiteRow(Base):
+    __tablename__ = "sites"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name", name="uq_sites_organisation_id_name"),
+        CheckConstraint("latitude_deg BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude_deg BETWEEN -180 AND 180", name="longitude_range"),
+    )
+
+    site_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.organisation_id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    municipality_code: Mapped[str | None] = mapped_column(String(3), index=True)
+    latitude_deg: Mapped[float] = mapped_column(Float)
+    longitude_deg: Mapped[float] = mapped_column(Float)
+    has_rail_siding: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_port: Mapped[bool] = mapped_column(Boolean, default=False)
+    facility_id_eprtr: Mapped[str | None] = mapped_column(String(40), unique=True)
+    eprtr_activity_code: Mapped[str | None] = mapped_column(String(20))
+
+    organisation: Mapped[OrganisationRow] = relationship(back_populates="sites")
+
+
+class EprtrWasteTransferRow(Base):
+    """Yearly waste transfer totals a facility reported to E-PRTR (SYKE / EEA)."""
+
+    __tablename__ = "eprtr_waste_transfers"
+    __table_args__ = (
+        UniqueConstraint("site_id", "reporting_year", name="uq_eprtr_waste_transfers_site_year"),
+    )
+
+    eprtr_waste_transfer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.site_id", ondelete="CASCADE"))
+    reporting_year: Mapped[int] = mapped_column(Integer)
+    hazardous_recovery_t: Mapped[float] = mapped_column(Float)
+    hazardous_disposal_t: Mapped[float] = mapped_column(Float)
+    non_hazardous_recovery_t: Mapped[float] = mapped_column(Float)
+    non_hazardous_disposal_t: Mapped[float] = mapped_column(Float)
+    hazardous_transboundary_t: Mapped[float] = mapped_column(Float)
+    total_t: Mapped[float] = mapped_column(Float)
+
+
+class SideStreamRow(Base):
+    __tablename__ = "side_streams"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name", name="uq_side_streams_organisation_id_name"),
+        CheckConstraint("quantity_amount > 0", name="quantity_positive"),
+    )
+
+    stream_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.organisation_id", ondelete="CASCADE"), index=True
+    )
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.site_id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    description_lang: Mapped[str | None] = mapped_column(String(2))
+    ewc_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    is_hazardous: Mapped[bool] = mapped_column(Boolean)
+    hazard_assessment_basis: Mapped[str | None] = mapped_column(Text)
+    hazard_assessed_on: Mapped[date | None] = mapped_column(Date)
+    material_class_code: Mapped[str] = mapped_column(String(40), index=True)
+    physical_form: Mapped[str] = mapped_column(String(10))
+    quantity_amount: Mapped[float] = mapped_column(Float)
+    quantity_unit: Mapped[str] = mapped_column(String(10))
+    recurrence: Mapped[str] = mapped_column(String(12))
+    recurrence_months: Mapped[str] = mapped_column(String(30))  # "1;2;...;12"
+    temperature_c: Mapped[float | None] = mapped_column(Float)
+    management_route: Mapped[str] = mapped_column(String(20))
+    management_cost_eur_per_unit: Mapped[float | None] = mapped_column(Float)
+    asking_price_eur_per_unit: Mapped[float | None] = mapped_column(Float)
+    visibility: Mapped[str] = mapped_column(String(20))
+    valid_until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    properties: Mapped[list[StreamPropertyRow]] = relationship(
+        cascade="all, delete-orphan", order_by="StreamPropertyRow.stream_property_id"
+    )
+
+
+class StreamPropertyRow(Base):
+    __tablename__ = "stream_properties"
+
+    stream_property_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("side_streams.stream_id", ondelete="CASCADE"), index=True
+    )
+    property_code: Mapped[str] = mapped_column(String(40))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(12))
+    method: Mapped[str] = mapped_column(String(200))
+    measured_on: Mapped[date] = mapped_column(Date)
+
+
+class NeedRow(Base):
+    __tablename__ = "needs"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "name", name="uq_needs_organisation_id_name"),
+        CheckConstraint("quantity_amount > 0", name="quantity_positive"),
+        CheckConstraint("max_distance_km > 0", name="distance_positive"),
+    )
+
+    need_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.organisation_id", ondelete="CASCADE"), index=True
+    )
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.site_id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    description_lang: Mapped[str | None] = mapped_column(String(2))
+    replaces_virgin_material_code: Mapped[str | None] = mapped_column(String(40))
+    accepts_hazardous: Mapped[bool] = mapped_column(Boolean)
+    quantity_amount: Mapped[float] = mapped_column(Float)
+    quantity_unit: Mapped[str] = mapped_column(String(10))
+    recurrence: Mapped[str] = mapped_column(String(12))
+    recurrence_months: Mapped[str] = mapped_column(String(30))
+    min_temperature_c: Mapped[float | None] = mapped_column(Float)
+    max_distance_km: Mapped[float] = mapped_column(Float)
+    willingness_to_pay_eur_per_unit: Mapped[float | None] = mapped_column(Float)
+    visibility: Mapped[str] = mapped_column(String(20))
+    valid_until: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    accepted_material_classes: Mapped[list[NeedMaterialClassRow]] = relationship(
+        cascade="all, delete-orphan", order_by="NeedMaterialClassRow.material_class_code"
+    )
+    accepted_waste_codes: Mapped[list[NeedWasteCodeRow]] = relationship(
+        cascade="all, delete-orphan", order_by="NeedWasteCodeRow.ewc_code"
+    )
+    property_limits: Mapped[list[NeedPropertyLimitRow]] = relationship(
+        cascade="all, delete-orphan", order_by="NeedPropertyLimitRow.need_property_limit_id"
+    )
+
+
+class NeedMaterialClassRow(Base):
+    __tablename__ = "need_material_classes"
+
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("needs.need_id", ondelete="CASCADE"), primary_key=True
+    )
+    material_class_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class NeedWasteCodeRow(Base):
+    __tablename__ = "need_waste_codes"
+
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("needs.need_id", ondelete="CASCADE"), primary_key=True
+    )
+    ewc_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+
+
+class NeedPropertyLimitRow(Base):
+    __tablename__ = "need_property_limits"
+
+    need_property_limit_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("needs.need_id", ondelete="CASCADE"), index=True
+    )
+    property_code: Mapped[str] = mapped_column(String(40))
+    unit: Mapped[str] = mapped_column(String(12))
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)

@@ -1,0 +1,56 @@
+"""The composition root: builds adapters from settings and hands them to entrypoints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sidestream.adapters.datasets.reference import load_reference_data
+from sidestream.adapters.db.engine import build_engine
+from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
+from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_factory
+from sidestream.bootstrap.settings import Settings
+from sidestream.domain.reference import ReferenceData
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    settings: Settings = field(default_factory=Settings)
+    clock: SystemClock = field(default_factory=SystemClock)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return build_engine(self.settings.database_url)
+
+    @cached_property
+    def reference(self) -> ReferenceData:
+        return load_reference_data()
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._session_factory)
+
+    @cached_property
+    def _session_factory(self) -> sessionmaker[Session]:
+        return unit_of_work_factory(self.engine)
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+    def upgrade_database(self) -> None:
+        upgrade_database(self.engine)
+
+    def database_is_current(self) -> bool:
+        return current_revision(self.engine) == head_revision()
+
+    def dispose(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,311 @@
+"""The `sidestream` command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from sidestream.adapters.datasets.demo import load_demo_tables
+from sidestream.adapters.datasets.eprtr import load_eprtr_facilities
+from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
+from sidestream.bootstrap.container import Container
+from sidestream.domain.errors import InvalidInput, SidestreamError
+from sidestream.services.demo import build_demo_region
+from sidestream.services.eprtr import import_eprtr_facilities
+from sidestream.services.ports import ProgressCallback
+from sidestream.services.tabular_rows import NEED_COLUMNS, ORGANISATION_COLUMNS, STREAM_COLUMNS
+from sidestream.services.transfer import (
+    ImportReport,
+    Table,
+    export_needs,
+    export_organisations,
+    export_streams,
+    import_needs,
+    import_organisations,
+    import_streams,
+)
+
+app = typer.Typer(
+    help="sidestream: side streams, needs and synergies of a regional circular economy.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import organisations, streams and needs, or public registers.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+
+console = Console()
+error_console = Console(stderr=True)
+T = TypeVar("T")
+
+COLUMNS = {
+    Table.ORGANISATIONS: ORGANISATION_COLUMNS,
+    Table.STREAMS: STREAM_COLUMNS,
+    Table.NEEDS: NEED_COLUMNS,
+}
+MAX_ERRORS_SHOWN = 200
+WEB_APP_FACTORY = "sidestream.entrypoints.web.app:create_app_from_environment"
+
+
+def _container() -> Container:
+    return Container()
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[ProgressCallback]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=error_console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield report
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a command; turn sidestream's errors into a readable message and exit status 1."""
+    try:
+        return action()
+    except InvalidInput as error:
+        table = RichTable(
+            title="Nothing was written: fix these and try again", title_justify="left"
+        )
+        table.add_column("row", justify="right")
+        table.add_column("field")
+        table.add_column("reason")
+        for item in error.errors[:MAX_ERRORS_SHOWN]:
+            table.add_row("" if item.row is None else str(item.row), item.field, item.reason)
+        error_console.print(table)
+        if len(error.errors) > MAX_ERRORS_SHOWN:
+            error_console.print(f"… and {len(error.errors) - MAX_ERRORS_SHOWN} more problems")
+        raise typer.Exit(1) from None
+    except SidestreamError as error:
+        error_console.print(f"[red]Error:[/red] {error}")
+        raise typer.Exit(1) from None
+
+
+def _ensure_schema(container: Container) -> None:
+    if not container.database_is_current():
+        container.upgrade_database()
+
+
+def _print_reports(reports: list[ImportReport]) -> None:
+    for report in reports:
+        console.print(
+            f"{report.table.value}: {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged"
+        )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or bring its schema up to date."""
+    container = _container()
+    _run(container.upgrade_database)
+    console.print(f"Database schema is current ({container.settings.database_url}).")
+
+
+@app.command()
+def demo(
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the web app afterwards.")
+    ] = True,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Build the Kemi–Tornio demo region in the database, then serve the web app."""
+    container = _container()
+
+    def build() -> list[ImportReport]:
+        _ensure_schema(container)
+        with _progress("Building the demo region") as progress:
+            return build_demo_region(
+                load_demo_tables(),
+                container.unit_of_work,
+                container.reference,
+                container.today(),
+                progress,
+            )
+
+    _print_reports(_run(build))
+    if serve:
+        _serve(container, host, port)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the web app (http://127.0.0.1:8000 by default)."""
+    container = _container()
+    _run(lambda: _ensure_schema(container))
+    _serve(container, host, port)
+
+
+def _serve(container: Container, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    host = host or container.settings.host
+    port = port or container.settings.port
+    container.dispose()  # the server builds its own from the same settings
+    console.print(f"Serving sidestream on http://{host}:{port} (Ctrl+C stops)")
+    # By name, so the command line does not import the web entrypoint.
+    uvicorn.run(WEB_APP_FACTORY, factory=True, host=host, port=port, log_level="warning")
+
+
+@import_app.command("organisations")
+def import_organisations_command(
+    file: Annotated[Path, typer.Argument(help="A .csv, .xlsx or .geojson file.")],
+) -> None:
+    """Import organisations and their sites (one row per site)."""
+    _import_table(Table.ORGANISATIONS, file)
+
+
+@import_app.command("streams")
+def import_streams_command(
+    file: Annotated[Path, typer.Argument(help="A .csv, .xlsx or .geojson file.")],
+) -> None:
+    """Import side streams; their organisations and sites must exist."""
+    _import_table(Table.STREAMS, file)
+
+
+@import_app.command("needs")
+def import_needs_command(
+    file: Annotated[Path, typer.Argument(help="A .csv, .xlsx or .geojson file.")],
+) -> None:
+    """Import needs; their organisations and sites must exist."""
+    _import_table(Table.NEEDS, file)
+
+
+def _import_table(table: Table, file: Path) -> None:
+    container = _container()
+
+    def run() -> ImportReport:
+        _ensure_schema(container)
+        rows = read_rows(file, COLUMNS[table])
+        with _progress(f"Importing {table.value}") as progress:
+            if table is Table.ORGANISATIONS:
+                return import_organisations(
+                    rows, container.unit_of_work, container.reference, progress
+                )
+            if table is Table.STREAMS:
+                return import_streams(
+                    rows, container.unit_of_work, container.reference, container.today(), progress
+                )
+            return import_needs(rows, container.unit_of_work, container.reference, progress)
+
+    _print_reports([_run(run)])
+
+
+@import_app.command("eprtr-fi")
+def import_eprtr_command() -> None:
+    """Load the 1,072 Finnish E-PRTR facilities (SYKE, EEA) as organisations and sites, with
+    their yearly waste transfers. Running it again updates them; it never duplicates."""
+    container = _container()
+
+    def run() -> None:
+        _ensure_schema(container)
+        facilities = load_eprtr_facilities()
+        with _progress("Importing E-PRTR facilities") as progress:
+            report = import_eprtr_facilities(
+                facilities, container.unit_of_work, container.reference, progress
+            )
+        console.print(
+            f"{report.facilities} facilities: {report.organisations_created} organisations and "
+            f"{report.sites_created} sites created, {report.sites_updated} sites updated, "
+            f"{report.waste_transfer_years} facility-years of waste transfers."
+        )
+
+    _run(run)
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    GEOJSON = "geojson"
+
+
+@app.command()
+def export(
+    table: Annotated[Table, typer.Argument(help="What to export.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
+    file_format: Annotated[
+        ExportFormat, typer.Option("--format", help="File format.")
+    ] = ExportFormat.CSV,
+) -> None:
+    """Export organisations (one row per site), streams or needs to CSV, Excel or GeoJSON."""
+    container = _container()
+
+    def run() -> int:
+        _ensure_schema(container)
+        if table is Table.ORGANISATIONS:
+            records = export_organisations(container.unit_of_work)
+        elif table is Table.STREAMS:
+            records = export_streams(container.unit_of_work, container.reference)
+        else:
+            records = export_needs(container.unit_of_work, container.reference)
+        write_records(output, FileFormat(file_format.value), COLUMNS[table], records)
+        return len(records)
+
+    count = _run(run)
+    console.print(f"Wrote {count} {table.value} rows to {output}.")
+
+
+@app.command()
+def reference(
+    query: Annotated[str, typer.Argument(help="A code such as '10 02 02' or '24.10', or words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
+) -> None:
+    """Search the List of Waste and NACE Rev. 2 by code or by words."""
+    matches = _container().reference.search(query, limit=limit)
+    if as_json:
+        console.print_json(
+            json.dumps(
+                [
+                    {"scheme": m.scheme, "code": m.code, "title": m.title, "detail": m.detail}
+                    for m in matches
+                ]
+            )
+        )
+        return
+    if not matches:
+        console.print(f"No List of Waste or NACE entry matches {query!r}.")
+        raise typer.Exit(1)
+    table = RichTable(show_header=True)
+    table.add_column("list")
+    table.add_column("code")
+    table.add_column("title")
+    table.add_column("")
+    for match in matches:
+        table.add_row(
+            "List of Waste" if match.scheme == "ewc" else "NACE Rev. 2",
+            match.code,
+            match.title,
+            match.detail,
+        )
+    console.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,71 @@
+"""Shared fixtures: reference data, and databases on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from sidestream.adapters.datasets.reference import load_reference_data
+from sidestream.bootstrap.container import Container
+from sidestream.bootstrap.settings import Settings
+from sidestream.domain.reference import ReferenceData
+from tests.support.postgres import TemporaryPostgres
+
+DATA = Path(__file__).parent / "data"
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def reference() -> ReferenceData:
+    return load_reference_data()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """A PostgreSQL server able to create databases: SIDESTREAM_TEST_DATABASE_URL or our own."""
+    configured = os.environ.get("SIDESTREAM_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    server = TemporaryPostgres.start()
+    server.wait_ready()
+    try:
+        yield server.url()
+    finally:
+        server.stop()
+
+
+def _fresh_postgres_database(admin_url: str) -> str:
+    name = f"sidestream_test_{os.getpid()}_{next(_database_numbers)}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return str(engine.url.set(database=name).render_as_string(hide_password=False))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database, once as an SQLite file and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'sidestream.sqlite3'}"
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    return _fresh_postgres_database(admin_url)
+
+
+@pytest.fixture
+def container(database_url: str, reference: ReferenceData) -> Iterator[Container]:
+    """The composition root on a migrated, empty database."""
+    built = Container(settings=Settings(database_url=database_url))
+    built.__dict__["reference"] = reference  # loaded once per session
+    built.upgrade_database()
+    try:
+        yield built
+    finally:
+        built.dispose()

@@ -1,0 +1,222 @@
+"""Import, export and persistence of the registry on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
+from sidestream.bootstrap.container import Container
+from sidestream.domain.errors import InvalidInput
+from sidestream.domain.streams import PhysicalForm, Visibility
+from sidestream.services.tabular_rows import NEED_COLUMNS, ORGANISATION_COLUMNS, STREAM_COLUMNS
+from sidestream.services.transfer import (
+    export_needs,
+    export_organisations,
+    export_streams,
+    import_needs,
+    import_organisations,
+    import_streams,
+)
+from tests.conftest import DATA
+
+REGISTRY = DATA / "registry"
+
+
+def _load_registry(container: Container) -> None:
+    import_organisations(
+        read_rows(REGISTRY / "organisations.csv", ORGANISATION_COLUMNS),
+        container.unit_of_work,
+        container.reference,
+    )
+    import_streams(
+        read_rows(REGISTRY / "streams.csv", STREAM_COLUMNS),
+        container.unit_of_work,
+        container.reference,
+        container.today(),
+    )
+    import_needs(
+        read_rows(REGISTRY / "needs.csv", NEED_COLUMNS), container.unit_of_work, container.reference
+    )
+
+
+def _counts(container: Container) -> tuple[int, int, int, int]:
+    with container.unit_of_work() as uow:
+        organisations = uow.organisations.list_all()
+        return (
+            len(organisations),
+            sum(len(org.sites) for org in organisations),
+            len(uow.streams.list_all()),
+            len(uow.needs.list_all()),
+        )
+
+
+def test_import_stores_every_field_and_derives_the_hazard_flag(container: Container) -> None:
+    _load_registry(container)
+
+    assert _counts(container) == (3, 4, 4, 3)
+    with container.unit_of_work() as uow:
+        steel = uow.organisations.get_by_name("Test Steel Oy")
+        assert steel is not None and steel.organisation_id is not None
+        assert steel.business_id == "1234567-1"
+        assert [site.name for site in steel.sites] == ["Röyttä works", "Tornio landfill"]
+        assert steel.sites[0].has_port and steel.sites[0].municipality_code == "851"
+        slag = uow.streams.get_by_name(steel.organisation_id, "Ferrochrome slag")
+        dust = uow.streams.get_by_name(steel.organisation_id, "Filter dust")
+        heat = uow.streams.get_by_name(steel.organisation_id, "Cooling water heat")
+    assert slag is not None and dust is not None and heat is not None
+    assert slag.ewc_code == "100202" and not slag.is_hazardous
+    assert dust.ewc_code == "100207" and dust.is_hazardous
+    assert [p.property_code for p in slag.properties] == ["cao", "particle_size_max"]
+    assert slag.properties[0].value == 2.1 and slag.properties[0].unit == "%"
+    assert heat.physical_form is PhysicalForm.ENERGY and heat.temperature_c == 35
+    assert heat.ewc_code is None and heat.visibility is Visibility.PUBLIC_ANONYMOUS
+
+
+def test_reimporting_the_same_files_changes_nothing(container: Container) -> None:
+    _load_registry(container)
+    report = import_streams(
+        read_rows(REGISTRY / "streams.csv", STREAM_COLUMNS),
+        container.unit_of_work,
+        container.reference,
+        container.today(),
+    )
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 4)
+    assert _counts(container) == (3, 4, 4, 3)
+
+
+def test_a_file_with_one_bad_row_is_rejected_whole(container: Container, tmp_path: Path) -> None:
+    _load_registry(container)
+    with (REGISTRY / "streams.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["quantity_amount"] = "1000001"  # a valid change on row 2...
+    rows.append({**rows[1], "name": "New dust", "ewc_code": "99 99 99"})  # ...and a bad new row 6
+    bad_file = tmp_path / "streams.csv"
+    with bad_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=STREAM_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+    with pytest.raises(InvalidInput) as rejected:
+        import_streams(
+            read_rows(bad_file, STREAM_COLUMNS),
+            container.unit_of_work,
+            container.reference,
+            container.today(),
+        )
+
+    assert [(e.row, e.field) for e in rejected.value.errors] == [(6, "ewc_code")]
+    assert "'99 99 99' is not in the List of Waste" in rejected.value.errors[0].reason
+    with container.unit_of_work() as uow:
+        amounts = sorted(stream.quantity.amount for stream in uow.streams.list_all())
+    assert 1000001 not in amounts and len(amounts) == 4
+
+
+def test_every_problem_of_a_file_is_reported_with_row_and_field(
+    container: Container, tmp_path: Path
+) -> None:
+    _load_registry(container)
+    bad_file = tmp_path / "needs.csv"
+    shutil.copy(REGISTRY / "needs.csv", bad_file)
+    with bad_file.open("a", encoding="utf-8") as handle:
+        handle.write(
+            "Nobody Oy,Nowhere,Ghost need,,,,,,false,10,t/yr,continuous,,,,50,,public,2028-01-01\n"
+            "Test Soil Oy,Ajos plant,Odd need,,,unobtainium,,,maybe,-5,t/yr,weekly,,,"
+            "cao>=5 furlongs,0,,secret,someday\n"
+        )
+
+    with pytest.raises(InvalidInput) as rejected:
+        import_needs(read_rows(bad_file, NEED_COLUMNS), container.unit_of_work, container.reference)
+
+    found = {(e.row, e.field) for e in rejected.value.errors}
+    assert (5, "organisation_name") in found
+    assert {
+        (6, "accepts_hazardous"),
+        (6, "recurrence"),
+        (6, "visibility"),
+        (6, "valid_until"),
+    } <= found
+    assert _counts(container)[3] == 3
+
+
+@pytest.mark.parametrize("file_format", list(FileFormat))
+def test_export_then_import_gives_the_same_records(
+    container: Container, tmp_path: Path, file_format: FileFormat
+) -> None:
+    _load_registry(container)
+    exports = {
+        "organisations": (export_organisations(container.unit_of_work), ORGANISATION_COLUMNS),
+        "streams": (export_streams(container.unit_of_work, container.reference), STREAM_COLUMNS),
+        "needs": (export_needs(container.unit_of_work, container.reference), NEED_COLUMNS),
+    }
+    for name, (records, columns) in exports.items():
+        path = tmp_path / f"{name}.{file_format.value}"
+        write_records(path, file_format, columns, records)
+        assert read_rows(path, columns) == [record.row for record in records]
+
+    organisations = import_organisations(
+        read_rows(tmp_path / f"organisations.{file_format.value}", ORGANISATION_COLUMNS),
+        container.unit_of_work,
+        container.reference,
+    )
+    streams = import_streams(
+        read_rows(tmp_path / f"streams.{file_format.value}", STREAM_COLUMNS),
+        container.unit_of_work,
+        container.reference,
+        container.today(),
+    )
+    needs = import_needs(
+        read_rows(tmp_path / f"needs.{file_format.value}", NEED_COLUMNS),
+        container.unit_of_work,
+        container.reference,
+    )
+    assert (organisations.unchanged, streams.unchanged, needs.unchanged) == (3, 4, 3)
+    assert organisations.created + streams.created + needs.created == 0
+    assert organisations.updated + streams.updated + needs.updated == 0
+
+
+def test_export_into_a_second_database_reproduces_the_records(
+    container: Container, tmp_path: Path, reference: object
+) -> None:
+    _load_registry(container)
+    second = Container(
+        settings=type(container.settings)(database_url=f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    )
+    second.__dict__["reference"] = container.reference
+    second.upgrade_database()
+    for name, exporter, columns, importer in (
+        (
+            "organisations",
+            lambda: export_organisations(container.unit_of_work),
+            ORGANISATION_COLUMNS,
+            lambda rows: import_organisations(rows, second.unit_of_work, second.reference),
+        ),
+        (
+            "streams",
+            lambda: export_streams(container.unit_of_work, container.reference),
+            STREAM_COLUMNS,
+            lambda rows: import_streams(
+                rows, second.unit_of_work, second.reference, second.today()
+            ),
+        ),
+        (
+            "needs",
+            lambda: export_needs(container.unit_of_work, container.reference),
+            NEED_COLUMNS,
+            lambda rows: import_needs(rows, second.unit_of_work, second.reference),
+        ),
+    ):
+        path = tmp_path / f"{name}.xlsx"
+        write_records(path, FileFormat.XLSX, columns, exporter())
+        importer(read_rows(path, columns))
+
+    assert [r.row for r in export_streams(second.unit_of_work, second.reference)] == [
+        r.row for r in export_streams(container.unit_of_work, container.reference)
+    ]
+    assert [r.row for r in export_needs(second.unit_of_work, second.reference)] == [
+        r.row for r in export_needs(container.unit_of_work, container.reference)
+    ]
+    second.dispose()
