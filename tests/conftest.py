@@ -59,12 +59,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return _fresh_postgres_database(admin_url)
 
 
-@pytest.fixture
-def container(database_url: str, reference: ReferenceData) -> Iterator[Container]:
-    """The composition root on a migrated, empty database."""
+def migrated_container(database_url: str, reference: ReferenceData) -> Container:
+    """The composition root on a migrated database, sharing the session's reference data."""
     built = Container(settings=Settings(database_url=database_url))
     built.__dict__["reference"] = reference  # loaded once per session
     built.upgrade_database()
+    return built
+
+
+@pytest.fixture
+def container(database_url: str, reference: ReferenceData) -> Iterator[Container]:
+    """The composition root on a migrated, empty database: SQLite, then PostgreSQL."""
+    built = migrated_container(database_url, reference)
+    try:
+        yield built
+    finally:
+        built.dispose()
+
+
+@pytest.fixture
+def sqlite_container(tmp_path: Path, reference: ReferenceData) -> Iterator[Container]:
+    """For what only SQLite has (pragmas) or what is too slow to repeat on both."""
+    built = migrated_container(f"sqlite:///{tmp_path / 'only.sqlite3'}", reference)
     try:
         yield built
     finally:

@@ -1,0 +1,65 @@
+"""The public overview page over real HTTP: what the anonymous public may and may not see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from sidestream.bootstrap.container import Container
+from sidestream.entrypoints.web.app import create_app
+from tests.integration.test_registry import _load_registry
+from tests.support.server import running_server
+
+
+@pytest.fixture
+def base_url(container: Container) -> Iterator[str]:
+    _load_registry(container)
+    with running_server(create_app(container)) as url:
+        yield url
+
+
+def test_the_page_lists_public_listings_and_hides_private_ones(base_url: str) -> None:
+    response = httpx.get(base_url + "/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "Ferrochrome slag" in page  # public stream
+    assert "Cover layer for waste-rock pile" in page  # public need
+    assert "Filter dust" not in page  # private stream
+    assert "Waste rock batch" not in page  # partners-only stream
+    assert "Heat for drying" not in page  # private need
+    assert "Test Mine Oy" in page and "Test Soil Oy" in page  # organisations are listed
+    assert "/static/sidestream.css" in page
+    assert httpx.get(base_url + "/static/sidestream.css").status_code == 200
+
+
+def test_the_json_twin_withholds_identity_of_anonymous_listings(base_url: str) -> None:
+    overview = httpx.get(base_url + "/index.json").json()
+    streams = {stream["material"]: stream for stream in overview["streams"]}
+    assert set(streams) == {"Ferrochrome slag", "Waste heat, below 60 °C"}
+    anonymous = streams["Waste heat, below 60 °C"]
+    assert anonymous["organisation_name"] is None
+    assert anonymous["site_name"] is None
+    assert anonymous["description"] is None
+    assert anonymous["price_eur_per_unit"] is None
+    assert anonymous["quantity"] == "over 100,000 MWh/yr"  # a band, not 150,000
+    assert anonymous["municipality_code"] == "851"
+    public = streams["Ferrochrome slag"]
+    assert public["organisation_name"] == "Test Steel Oy"
+    assert public["price_eur_per_unit"] == 4.5
+    assert "cost" not in str(overview)  # costs are never public
+    assert (overview["hidden_stream_count"], overview["hidden_need_count"]) == (2, 1)
+
+
+def test_expired_listings_are_not_shown(container: Container) -> None:
+    _load_registry(container)
+    with container.unit_of_work() as uow:
+        stream = next(s for s in uow.streams.list_all() if s.name == "Ferrochrome slag")
+        stream.valid_until = stream.valid_until.replace(year=2020)
+        uow.streams.update(stream)
+        uow.commit()
+    with running_server(create_app(container)) as url:
+        overview = httpx.get(url + "/index.json").json()
+    assert "Ferrochrome slag" not in {s["title"] for s in overview["streams"]}
