@@ -220,3 +220,27 @@ def test_export_into_a_second_database_reproduces_the_records(
         r.row for r in export_needs(container.unit_of_work, container.reference)
     ]
     second.dispose()
+
+
+def test_a_business_id_belongs_to_one_organisation(container: Container, tmp_path: Path) -> None:
+    _load_registry(container)
+    clash = tmp_path / "organisations.csv"
+    clash.write_text(
+        ",".join(ORGANISATION_COLUMNS) + "\n"
+        "Copycat Oy,1234567-1,,,,,,Yard,240,65.7,24.5,false,false,\n"
+        "Twin A Oy,7654321-2,,,,,,Yard,240,65.7,24.5,false,false,\n"
+        "Twin B Oy,7654321-2,,,,,,Yard,240,65.7,24.5,false,false,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as rejected:
+        import_organisations(
+            read_rows(clash, ORGANISATION_COLUMNS), container.unit_of_work, container.reference
+        )
+    reasons = {(e.row, e.field): e.reason for e in rejected.value.errors}
+    assert reasons == {(4, "business_id"): "is also given to another organisation on row 3"}
+    with pytest.raises(InvalidInput) as rejected:
+        import_organisations(
+            read_rows(clash, ORGANISATION_COLUMNS)[:1], container.unit_of_work, container.reference
+        )
+    assert rejected.value.errors[0].reason == "already belongs to 'Test Steel Oy'"
+    assert _counts(container)[0] == 3

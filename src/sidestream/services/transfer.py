@@ -119,15 +119,34 @@ def import_organisations(
         else:
             organisation.sites.append(site)
             organisations[name] = (row_number, organisation)
+    business_ids: dict[str, int] = {}
     for first_row, organisation in organisations.values():
         try:
             check_organisation(organisation, reference)
         except InvalidInput as error:
             errors.extend(_rebase(item, first_row) for item in error.errors)
+        if organisation.business_id is not None:
+            if organisation.business_id in business_ids:
+                errors.append(
+                    FieldError(
+                        "business_id",
+                        f"is also given to another organisation on row "
+                        f"{business_ids[organisation.business_id]}",
+                        first_row,
+                    )
+                )
+            business_ids.setdefault(organisation.business_id, first_row)
     _raise_row_errors(errors)
 
     created = updated = unchanged = 0
     with unit_of_work() as uow:
+        for business_id, row_number in business_ids.items():
+            holder = uow.organisations.get_by_business_id(business_id)
+            if holder is not None and holder.name not in organisations:
+                errors.append(
+                    FieldError("business_id", f"already belongs to {holder.name!r}", row_number)
+                )
+        _raise_row_errors(errors)
         for done, (_, organisation) in enumerate(organisations.values(), start=1):
             existing = uow.organisations.get_by_name(organisation.name)
             if existing is None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from sidestream.adapters.db.tables import (
@@ -21,7 +22,7 @@ from sidestream.adapters.db.tables import (
     StreamPropertyRow,
 )
 from sidestream.domain.eprtr import EprtrWasteTransfer
-from sidestream.domain.errors import NotFound
+from sidestream.domain.errors import Conflict, NotFound
 from sidestream.domain.organisations import Organisation, Site, SizeClass
 from sidestream.domain.streams import (
     ManagementRoute,
@@ -42,6 +43,15 @@ def _utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
+
+
+def _flush(session: Session) -> None:
+    """Write pending changes; a broken uniqueness or reference rule becomes a Conflict."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        session.rollback()
+        raise Conflict(f"the change clashes with stored records ({error.orig})") from error
 
 
 def _months_to_text(months: frozenset[int]) -> str:
@@ -121,7 +131,7 @@ class SqlOrganisationRepository:
             _write_site(site_row, site)
             row.sites.append(site_row)
         self._session.add(row)
-        self._session.flush()
+        _flush(self._session)
         return _organisation_from_row(row)
 
     def update(self, organisation: Organisation) -> Organisation:
@@ -137,7 +147,7 @@ class SqlOrganisationRepository:
                 row.sites.append(site_row)
             _write_site(site_row, site)
         row.updated_at = datetime.now(UTC)
-        self._session.flush()
+        _flush(self._session)
         return _organisation_from_row(row)
 
     def get(self, organisation_id: int) -> Organisation | None:
@@ -189,7 +199,7 @@ class SqlOrganisationRepository:
             )
             for transfer in transfers
         )
-        self._session.flush()
+        _flush(self._session)
 
     def eprtr_waste_transfers(self, site_id: int) -> list[EprtrWasteTransfer]:
         rows = self._session.scalars(
@@ -301,7 +311,7 @@ class SqlStreamRepository:
         row = SideStreamRow(created_at=now, updated_at=now)
         _write_stream(row, stream)
         self._session.add(row)
-        self._session.flush()
+        _flush(self._session)
         return _stream_from_row(row)
 
     def update(self, stream: SideStream) -> SideStream:
@@ -310,7 +320,7 @@ class SqlStreamRepository:
             raise NotFound("side stream", stream.stream_id)
         _write_stream(row, stream)
         row.updated_at = datetime.now(UTC)
-        self._session.flush()
+        _flush(self._session)
         return _stream_from_row(row)
 
     def get(self, stream_id: int) -> SideStream | None:
@@ -425,7 +435,7 @@ class SqlNeedRepository:
         row = NeedRow(created_at=now, updated_at=now)
         _write_need(row, need)
         self._session.add(row)
-        self._session.flush()
+        _flush(self._session)
         return _need_from_row(row)
 
     def update(self, need: Need) -> Need:
@@ -434,7 +444,7 @@ class SqlNeedRepository:
             raise NotFound("need", need.need_id)
         _write_need(row, need)
         row.updated_at = datetime.now(UTC)
-        self._session.flush()
+        _flush(self._session)
         return _need_from_row(row)
 
     def get(self, need_id: int) -> Need | None:

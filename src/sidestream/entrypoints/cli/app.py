@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
+from sqlalchemy.exc import SQLAlchemyError
 
 from sidestream.adapters.datasets.demo import load_demo_tables
 from sidestream.adapters.datasets.eprtr import load_eprtr_facilities
@@ -100,6 +101,11 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(1) from None
     except SidestreamError as error:
         error_console.print(f"[red]Error:[/red] {error}")
+        raise typer.Exit(1) from None
+    except SQLAlchemyError as error:
+        # An unreachable server or a locked file: say so, without a stack trace.
+        detail = getattr(error, "orig", None) or error
+        error_console.print(f"[red]Database error:[/red] {detail}")
         raise typer.Exit(1) from None
 
 
