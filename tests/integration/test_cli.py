@@ -114,3 +114,13 @@ def test_eprtr_import_command_twice(database: Path) -> None:
     assert "0 organisations and 0 sites created, 1072 sites updated" in " ".join(
         second.output.split()
     )
+
+
+def test_export_to_an_unwritable_place_fails_cleanly(database: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(app, ["export", "needs", "-o", str(blocker / "needs.csv")])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Error:" in result.output
+    assert blocker.read_text(encoding="utf-8") == "x"

@@ -10,8 +10,12 @@ from sidestream.services.demo import build_demo_region
 
 def test_demo_region_is_complete_and_rebuilding_changes_nothing(container: Container) -> None:
     tables = load_demo_tables()
-    first = build_demo_region(tables, container.unit_of_work, container.reference, container.today())
-    second = build_demo_region(tables, container.unit_of_work, container.reference, container.today())
+    first = build_demo_region(
+        tables, container.unit_of_work, container.reference, container.today()
+    )
+    second = build_demo_region(
+        tables, container.unit_of_work, container.reference, container.today()
+    )
 
     assert [report.created for report in first] == [
         len({row["organisation_name"] for row in tables["organisations"]}),

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import math
+import os
+import tempfile
 from collections.abc import Sequence
 from datetime import date, datetime
 from enum import StrEnum
@@ -158,7 +160,22 @@ def _read_geojson(path: Path, columns: Sequence[str]) -> tuple[list[str], list[d
 def write_records(
     path: Path, file_format: FileFormat, columns: Sequence[str], records: Sequence[ExportRecord]
 ) -> None:
+    """Write the file whole or not at all: into a temporary file first, then renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    temporary = Path(temporary_name)
+    try:
+        _write(temporary, file_format, columns, records)
+        temporary.chmod(0o644)  # mkstemp's private mode is not what an export should carry
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _write(
+    path: Path, file_format: FileFormat, columns: Sequence[str], records: Sequence[ExportRecord]
+) -> None:
     if file_format is FileFormat.CSV:
         with path.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(columns))

@@ -102,6 +102,9 @@ def _run(action: Callable[[], T]) -> T:
     except SidestreamError as error:
         error_console.print(f"[red]Error:[/red] {error}")
         raise typer.Exit(1) from None
+    except OSError as error:
+        error_console.print(f"[red]Error:[/red] {error.strerror or error}: {error.filename or ''}")
+        raise typer.Exit(1) from None
     except SQLAlchemyError as error:
         # An unreachable server or a locked file: say so, without a stack trace.
         detail = getattr(error, "orig", None) or error
