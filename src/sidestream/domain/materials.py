@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sidestream.domain.errors import InvalidInput
 
-_EWC_PATTERN = re.compile(r"^\s*(\d{2})\s*(\d{2})\s*(\d{2})\s*(\*?)\s*$")
+_EWC_PATTERN = re.compile(r"\s*([0-9]{2})\s*([0-9]{2})\s*([0-9]{2})\s*(\*?)\s*")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class VirginMaterial:
 
 def normalise_ewc_code(text: str, field_name: str = "ewc_code") -> tuple[str, bool]:
     """Parse '10 02 02', '100202' or '10 02 07*' into ('100202', has_asterisk)."""
-    match = _EWC_PATTERN.match(text)
+    match = _EWC_PATTERN.fullmatch(text)
     if match is None:
         raise InvalidInput.single(
             field_name, f"{text!r} is not a List of Waste code (six digits such as '10 02 02')"

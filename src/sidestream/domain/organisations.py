@@ -9,9 +9,9 @@ from enum import StrEnum
 from sidestream.domain.errors import FieldError, InvalidInput
 from sidestream.domain.reference import ReferenceData
 
-_BUSINESS_ID_PATTERN = re.compile(r"^(\d{7})-(\d)$")
+_BUSINESS_ID_PATTERN = re.compile(r"([0-9]{7})-([0-9])")
 _BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
-_EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class SizeClass(StrEnum):
@@ -69,7 +69,7 @@ def business_id_check_digit(first_seven_digits: str) -> int | None:
 
 def check_business_id(business_id: str) -> str | None:
     """Why a Finnish business id is invalid, or None when it is valid."""
-    match = _BUSINESS_ID_PATTERN.match(business_id)
+    match = _BUSINESS_ID_PATTERN.fullmatch(business_id)
     if match is None:
         return f"{business_id!r} is not of the form 1234567-8"
     expected = business_id_check_digit(match.group(1))
@@ -88,7 +88,7 @@ def check_coordinates(latitude_deg: float, longitude_deg: float) -> list[FieldEr
 
 
 def check_email(email: str) -> str | None:
-    return None if _EMAIL_PATTERN.match(email) else f"{email!r} is not an e-mail address"
+    return None if _EMAIL_PATTERN.fullmatch(email) else f"{email!r} is not an e-mail address"
 
 
 # Finland with a margin: sites across the Tornio river in Sweden are given without a municipality.

@@ -95,7 +95,7 @@ class ReferenceData:
             return []
         compact = text.replace(" ", "").rstrip("*")
         hits: list[ReferenceMatch] = []
-        if compact.isdigit():
+        if re.fullmatch(r"[0-9]+", compact):
             hits.extend(
                 _ewc_match(entry, 2.0 if entry.ewc_code == compact else 1.0)
                 for entry in self.waste_codes.values()

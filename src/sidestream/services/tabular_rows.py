@@ -172,7 +172,7 @@ class RowReader:
             return None
         months: set[int] = set()
         for part in parts:
-            if not part.isdigit() or not 1 <= int(part) <= 12:
+            if not re.fullmatch(r"[0-9]{1,2}", part) or not 1 <= int(part) <= 12:
                 self.fail(column, f"{part!r} is not a month number 1 to 12")
                 return None
             months.add(int(part))
@@ -240,6 +240,8 @@ def _split_entries(text: str | None) -> list[str]:
 def parse_number(text: str) -> float | None:
     """A decimal number; a lone decimal comma (Finnish and Swedish spreadsheets) is accepted."""
     candidate = text.strip().replace("\u2212", "-").replace(" ", "").replace("\u00a0", "")
+    if "_" in candidate:  # float() would read 1_000; a spreadsheet never means that
+        return None
     if candidate.count(",") == 1 and "." not in candidate:
         candidate = candidate.replace(",", ".")
     try:
@@ -250,8 +252,12 @@ def parse_number(text: str) -> float | None:
 
 
 def parse_date(text: str) -> date | None:
+    """An ISO calendar date YYYY-MM-DD, nothing else (no week dates, no times)."""
+    candidate = text.strip()
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", candidate):
+        return None
     try:
-        return date.fromisoformat(text.strip()[:10]) if len(text.strip()) == 10 else None
+        return date.fromisoformat(candidate)
     except ValueError:
         return None
 

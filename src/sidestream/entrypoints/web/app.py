@@ -29,6 +29,7 @@ def _overview_json(overview: PublicOverview) -> dict[str, Any]:
 
 
 def create_app(container: Container) -> FastAPI:
+    container.reference  # noqa: B018 - load and validate the reference data before serving
     app = FastAPI(title="sidestream", version=__version__, docs_url=None, redoc_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
