@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -114,6 +114,15 @@ class SideStream:
     def is_expired(self, today: date) -> bool:
         return self.valid_until < today
 
+    def with_identity_of(self, stored: SideStream) -> SideStream:
+        """This content under a stored stream's id and timestamps (to compare or update it)."""
+        return replace(
+            self,
+            stream_id=stored.stream_id,
+            created_at=stored.created_at,
+            updated_at=stored.updated_at,
+        )
+
 
 @dataclass
 class Need:
@@ -139,6 +148,12 @@ class Need:
 
     def is_expired(self, today: date) -> bool:
         return self.valid_until < today
+
+    def with_identity_of(self, stored: Need) -> Need:
+        """This content under a stored need's id and timestamps (to compare or update it)."""
+        return replace(
+            self, need_id=stored.need_id, created_at=stored.created_at, updated_at=stored.updated_at
+        )
 
 
 @dataclass

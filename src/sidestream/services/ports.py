@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.streams import Need, SideStream
+
+ListingT = TypeVar("ListingT", SideStream, Need)
 
 # Reports progress of long work: (units done, units in total).
 ProgressCallback = Callable[[int, int], None]
@@ -51,28 +53,22 @@ class OrganisationRepository(Protocol):
     def eprtr_waste_transfers(self, site_id: int) -> list[EprtrWasteTransfer]: ...
 
 
-class StreamRepository(Protocol):
-    def add(self, stream: SideStream) -> SideStream: ...
+class ListingRepository(Protocol[ListingT]):
+    """Side streams and needs: each is unique by name within its organisation."""
 
-    def update(self, stream: SideStream) -> SideStream: ...
+    def add(self, listing: ListingT) -> ListingT: ...
 
-    def get(self, stream_id: int) -> SideStream | None: ...
+    def update(self, listing: ListingT) -> ListingT: ...
 
-    def get_by_name(self, organisation_id: int, name: str) -> SideStream | None: ...
+    def get(self, listing_id: int) -> ListingT | None: ...
 
-    def list_all(self) -> list[SideStream]: ...
+    def get_by_name(self, organisation_id: int, name: str) -> ListingT | None: ...
+
+    def list_all(self) -> list[ListingT]: ...
 
 
-class NeedRepository(Protocol):
-    def add(self, need: Need) -> Need: ...
-
-    def update(self, need: Need) -> Need: ...
-
-    def get(self, need_id: int) -> Need | None: ...
-
-    def get_by_name(self, organisation_id: int, name: str) -> Need | None: ...
-
-    def list_all(self) -> list[Need]: ...
+StreamRepository = ListingRepository[SideStream]
+NeedRepository = ListingRepository[Need]
 
 
 class UnitOfWork(Protocol):

@@ -6,7 +6,7 @@ a file with any bad row is rejected whole with every problem listed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -27,7 +27,14 @@ from sidestream.domain.streams import (
     check_side_stream,
 )
 from sidestream.domain.units import QuantityUnit
-from sidestream.services.ports import ProgressCallback, UnitOfWork, UnitOfWorkFactory, no_progress
+from sidestream.services.ports import (
+    ListingRepository,
+    ListingT,
+    ProgressCallback,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    no_progress,
+)
 from sidestream.services.tabular_rows import (
     Row,
     RowReader,
@@ -40,6 +47,9 @@ from sidestream.services.tabular_rows import (
 )
 
 FIRST_DATA_ROW = 2  # row numbers are those a spreadsheet shows; the header is row 1
+
+
+OrganisationCache = dict[str, Organisation | None]  # organisations looked up by name in one import
 
 
 class Table(StrEnum):
@@ -231,9 +241,7 @@ def export_organisations(unit_of_work: UnitOfWorkFactory) -> list[ExportRecord]:
 # --- shared by streams and needs --------------------------------------------------------------
 
 
-def _locate(
-    reader: RowReader, uow: UnitOfWork, cache: dict[str, Organisation | None]
-) -> tuple[int, int]:
+def _locate(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> tuple[int, int]:
     """Resolve organisation_name and site_name to ids, or record why not."""
     organisation_name = reader.required_text("organisation_name")
     site_name = reader.required_text("site_name")
@@ -287,12 +295,60 @@ def _check_unique_keys(keys: list[tuple[int, str, str]]) -> list[FieldError]:
     return errors
 
 
+def _import_listings(
+    table: Table,
+    rows: Sequence[Row],
+    unit_of_work: UnitOfWorkFactory,
+    read: Callable[[RowReader, UnitOfWork, OrganisationCache], ListingT | None],
+    repository: Callable[[UnitOfWork], ListingRepository[ListingT]],
+    progress: ProgressCallback,
+) -> ImportReport:
+    """Read and check every row; write them all in one transaction only if none failed.
+
+    `read` returns None when the row's cells did not parse (the reader holds why) and raises
+    InvalidInput when the listing breaks a domain rule."""
+    errors: list[FieldError] = []
+    listings: list[ListingT] = []
+    keys: list[tuple[int, str, str]] = []
+    created = updated = unchanged = 0
+    with unit_of_work() as uow:
+        cache: OrganisationCache = {}
+        for index, row in enumerate(rows):
+            row_number = index + FIRST_DATA_ROW
+            reader = RowReader(row, row_number)
+            try:
+                listing = read(reader, uow, cache)
+            except InvalidInput as error:
+                errors.extend(_rebase(item, row_number) for item in error.errors)
+                continue
+            errors.extend(reader.errors)
+            if listing is not None:
+                listings.append(listing)
+                keys.append((row_number, reader.required_text("organisation_name"), listing.name))
+        errors.extend(_check_unique_keys(keys))
+        _raise_row_errors(errors)
+        store = repository(uow)
+        for done, listing in enumerate(listings, start=1):
+            existing = store.get_by_name(listing.organisation_id, listing.name)
+            if existing is None:
+                store.add(listing)
+                created += 1
+            else:
+                candidate = listing.with_identity_of(existing)
+                if candidate == existing:
+                    unchanged += 1
+                else:
+                    store.update(candidate)
+                    updated += 1
+            progress(done, len(listings))
+        uow.commit()
+    return ImportReport(table, created, updated, unchanged)
+
+
 # --- side streams ----------------------------------------------------------------------------
 
 
-def _stream_from_row(
-    reader: RowReader, uow: UnitOfWork, cache: dict[str, Organisation | None]
-) -> SideStream:
+def _stream_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> SideStream:
     organisation_id, site_id = _locate(reader, uow, cache)
     return SideStream(
         organisation_id=organisation_id,
@@ -330,48 +386,15 @@ def import_streams(
     today: date,
     progress: ProgressCallback = no_progress,
 ) -> ImportReport:
-    errors: list[FieldError] = []
-    streams: list[SideStream] = []
-    keys: list[tuple[int, str, str]] = []
-    created = updated = unchanged = 0
-    with unit_of_work() as uow:
-        cache: dict[str, Organisation | None] = {}
-        for index, row in enumerate(rows):
-            row_number = index + FIRST_DATA_ROW
-            reader = RowReader(row, row_number)
-            stream = _stream_from_row(reader, uow, cache)
-            errors.extend(reader.errors)
-            if reader.errors:
-                continue
-            try:
-                streams.append(
-                    _normalised_ewc(check_side_stream(stream, reference, today), reference)
-                )
-                keys.append((row_number, reader.required_text("organisation_name"), stream.name))
-            except InvalidInput as error:
-                errors.extend(_rebase(item, row_number) for item in error.errors)
-        errors.extend(_check_unique_keys(keys))
-        _raise_row_errors(errors)
-        for done, stream in enumerate(streams, start=1):
-            existing = uow.streams.get_by_name(stream.organisation_id, stream.name)
-            if existing is None:
-                uow.streams.add(stream)
-                created += 1
-            else:
-                candidate = replace(
-                    stream,
-                    stream_id=existing.stream_id,
-                    created_at=existing.created_at,
-                    updated_at=existing.updated_at,
-                )
-                if candidate == existing:
-                    unchanged += 1
-                else:
-                    uow.streams.update(candidate)
-                    updated += 1
-            progress(done, len(streams))
-        uow.commit()
-    return ImportReport(Table.STREAMS, created, updated, unchanged)
+    def read(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> SideStream | None:
+        stream = _stream_from_row(reader, uow, cache)
+        if reader.errors:
+            return None
+        return _normalised_ewc(check_side_stream(stream, reference, today), reference)
+
+    return _import_listings(
+        Table.STREAMS, rows, unit_of_work, read, lambda uow: uow.streams, progress
+    )
 
 
 def export_streams(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) -> list[ExportRecord]:
@@ -413,9 +436,7 @@ def export_streams(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) ->
 # --- needs -----------------------------------------------------------------------------------
 
 
-def _need_from_row(
-    reader: RowReader, uow: UnitOfWork, cache: dict[str, Organisation | None]
-) -> Need:
+def _need_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> Need:
     organisation_id, site_id = _locate(reader, uow, cache)
     max_distance_km = reader.number("max_distance_km", required=True)
     return Need(
@@ -444,62 +465,20 @@ def import_needs(
     reference: ReferenceData,
     progress: ProgressCallback = no_progress,
 ) -> ImportReport:
-    errors: list[FieldError] = []
-    needs: list[Need] = []
-    keys: list[tuple[int, str, str]] = []
-    created = updated = unchanged = 0
-    with unit_of_work() as uow:
-        cache: dict[str, Organisation | None] = {}
-        for index, row in enumerate(rows):
-            row_number = index + FIRST_DATA_ROW
-            reader = RowReader(row, row_number)
-            need = _need_from_row(reader, uow, cache)
-            errors.extend(reader.errors)
-            if reader.errors:
-                continue
-            try:
-                checked = check_need(need, reference)
-                needs.append(
-                    replace(
-                        checked,
-                        accepted_ewc_codes=tuple(
-                            sorted(
-                                {
-                                    reference.waste_code(code).ewc_code
-                                    for code in checked.accepted_ewc_codes
-                                }
-                            )
-                        ),
-                        accepted_material_class_codes=tuple(
-                            sorted(set(checked.accepted_material_class_codes))
-                        ),
-                    )
-                )
-                keys.append((row_number, reader.required_text("organisation_name"), need.name))
-            except InvalidInput as error:
-                errors.extend(_rebase(item, row_number) for item in error.errors)
-        errors.extend(_check_unique_keys(keys))
-        _raise_row_errors(errors)
-        for done, need in enumerate(needs, start=1):
-            existing = uow.needs.get_by_name(need.organisation_id, need.name)
-            if existing is None:
-                uow.needs.add(need)
-                created += 1
-            else:
-                candidate = replace(
-                    need,
-                    need_id=existing.need_id,
-                    created_at=existing.created_at,
-                    updated_at=existing.updated_at,
-                )
-                if candidate == existing:
-                    unchanged += 1
-                else:
-                    uow.needs.update(candidate)
-                    updated += 1
-            progress(done, len(needs))
-        uow.commit()
-    return ImportReport(Table.NEEDS, created, updated, unchanged)
+    def read(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> Need | None:
+        need = _need_from_row(reader, uow, cache)
+        if reader.errors:
+            return None
+        checked = check_need(need, reference)
+        return replace(
+            checked,
+            accepted_ewc_codes=tuple(
+                sorted({reference.waste_code(code).ewc_code for code in checked.accepted_ewc_codes})
+            ),
+            accepted_material_class_codes=tuple(sorted(set(checked.accepted_material_class_codes))),
+        )
+
+    return _import_listings(Table.NEEDS, rows, unit_of_work, read, lambda uow: uow.needs, progress)
 
 
 def export_needs(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) -> list[ExportRecord]:

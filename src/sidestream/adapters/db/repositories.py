@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,9 @@ from sidestream.domain.streams import (
 )
 from sidestream.domain.units import QuantityUnit
 
+ListingRowT = TypeVar("ListingRowT", SideStreamRow, NeedRow)
+ListingT = TypeVar("ListingT", SideStream, Need)
+
 
 def _utc(moment: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; everything we store is UTC."""
@@ -50,7 +53,6 @@ def _flush(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError as error:
-        session.rollback()
         raise Conflict(f"the change clashes with stored records ({error.orig})") from error
 
 
@@ -299,49 +301,6 @@ def _write_stream(row: SideStreamRow, stream: SideStream) -> None:
     ]
 
 
-class SqlStreamRepository:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def _query(self) -> Select[Any]:
-        return select(SideStreamRow).options(selectinload(SideStreamRow.properties))
-
-    def add(self, stream: SideStream) -> SideStream:
-        now = datetime.now(UTC)
-        row = SideStreamRow(created_at=now, updated_at=now)
-        _write_stream(row, stream)
-        self._session.add(row)
-        _flush(self._session)
-        return _stream_from_row(row)
-
-    def update(self, stream: SideStream) -> SideStream:
-        row = self._session.get(SideStreamRow, stream.stream_id)
-        if row is None:
-            raise NotFound("side stream", stream.stream_id)
-        _write_stream(row, stream)
-        row.updated_at = datetime.now(UTC)
-        _flush(self._session)
-        return _stream_from_row(row)
-
-    def get(self, stream_id: int) -> SideStream | None:
-        row = self._session.scalars(
-            self._query().where(SideStreamRow.stream_id == stream_id)
-        ).first()
-        return _stream_from_row(row) if row else None
-
-    def get_by_name(self, organisation_id: int, name: str) -> SideStream | None:
-        row = self._session.scalars(
-            self._query().where(
-                SideStreamRow.organisation_id == organisation_id, SideStreamRow.name == name
-            )
-        ).first()
-        return _stream_from_row(row) if row else None
-
-    def list_all(self) -> list[SideStream]:
-        rows = self._session.scalars(self._query().order_by(SideStreamRow.stream_id))
-        return [_stream_from_row(row) for row in rows]
-
-
 # --- needs -----------------------------------------------------------------------------------
 
 
@@ -419,44 +378,85 @@ def _write_need(row: NeedRow, need: Need) -> None:
     ]
 
 
-class SqlNeedRepository:
+# --- both kinds of listing -------------------------------------------------------------------
+
+
+class _SqlListingRepository(Generic[ListingRowT, ListingT]):
+    """Streams and needs are stored alike: a row with child rows, keyed by organisation and name."""
+
+    row_type: type[ListingRowT]
+    kind: str
+    loaded_children: tuple[Any, ...]
+
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    @staticmethod
+    def _to_domain(row: ListingRowT, /) -> ListingT:
+        raise NotImplementedError
+
+    @staticmethod
+    def _write(row: ListingRowT, listing: ListingT, /) -> None:
+        raise NotImplementedError
+
     def _query(self) -> Select[Any]:
-        return select(NeedRow).options(
-            selectinload(NeedRow.accepted_material_classes),
-            selectinload(NeedRow.accepted_waste_codes),
-            selectinload(NeedRow.property_limits),
+        return select(self.row_type).options(
+            *(selectinload(child) for child in self.loaded_children)
         )
 
-    def add(self, need: Need) -> Need:
+    def _primary_key(self) -> Any:
+        return self.row_type.__mapper__.primary_key[0]
+
+    def add(self, listing: ListingT) -> ListingT:
         now = datetime.now(UTC)
-        row = NeedRow(created_at=now, updated_at=now)
-        _write_need(row, need)
+        row = self.row_type(created_at=now, updated_at=now)
+        self._write(row, listing)
         self._session.add(row)
         _flush(self._session)
-        return _need_from_row(row)
+        return self._to_domain(row)
 
-    def update(self, need: Need) -> Need:
-        row = self._session.get(NeedRow, need.need_id)
+    def update(self, listing: ListingT) -> ListingT:
+        listing_id = listing.stream_id if isinstance(listing, SideStream) else listing.need_id
+        row = self._session.get(self.row_type, listing_id)
         if row is None:
-            raise NotFound("need", need.need_id)
-        _write_need(row, need)
+            raise NotFound(self.kind, listing_id)
+        self._write(row, listing)
         row.updated_at = datetime.now(UTC)
         _flush(self._session)
-        return _need_from_row(row)
+        return self._to_domain(row)
 
-    def get(self, need_id: int) -> Need | None:
-        row = self._session.scalars(self._query().where(NeedRow.need_id == need_id)).first()
-        return _need_from_row(row) if row else None
+    def get(self, listing_id: int) -> ListingT | None:
+        row = self._session.scalars(self._query().where(self._primary_key() == listing_id)).first()
+        return self._to_domain(row) if row else None
 
-    def get_by_name(self, organisation_id: int, name: str) -> Need | None:
+    def get_by_name(self, organisation_id: int, name: str) -> ListingT | None:
         row = self._session.scalars(
-            self._query().where(NeedRow.organisation_id == organisation_id, NeedRow.name == name)
+            self._query().where(
+                self.row_type.organisation_id == organisation_id, self.row_type.name == name
+            )
         ).first()
-        return _need_from_row(row) if row else None
+        return self._to_domain(row) if row else None
 
-    def list_all(self) -> list[Need]:
-        rows = self._session.scalars(self._query().order_by(NeedRow.need_id))
-        return [_need_from_row(row) for row in rows]
+    def list_all(self) -> list[ListingT]:
+        rows = self._session.scalars(self._query().order_by(self._primary_key()))
+        return [self._to_domain(row) for row in rows]
+
+
+class SqlStreamRepository(_SqlListingRepository[SideStreamRow, SideStream]):
+    row_type = SideStreamRow
+    kind = "side stream"
+    loaded_children = (SideStreamRow.properties,)
+    _to_domain = staticmethod(_stream_from_row)
+    _write = staticmethod(_write_stream)
+
+
+class SqlNeedRepository(_SqlListingRepository[NeedRow, Need]):
+    row_type = NeedRow
+    kind = "need"
+    loaded_children = (
+        NeedRow.accepted_material_classes,
+        NeedRow.accepted_waste_codes,
+        NeedRow.property_limits,
+    )
+    _to_domain = staticmethod(_need_from_row)
+    _write = staticmethod(_write_need)
