@@ -10,7 +10,8 @@ import pytest
 
 from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
 from sidestream.bootstrap.container import Container
-from sidestream.domain.errors import InvalidInput
+from sidestream.domain.errors import Conflict, InvalidInput
+from sidestream.domain.organisations import Organisation
 from sidestream.domain.streams import PhysicalForm, Visibility
 from sidestream.services.tabular_rows import NEED_COLUMNS, ORGANISATION_COLUMNS, STREAM_COLUMNS
 from sidestream.services.transfer import (
@@ -244,3 +245,13 @@ def test_a_business_id_belongs_to_one_organisation(container: Container, tmp_pat
         )
     assert rejected.value.errors[0].reason == "already belongs to 'Test Steel Oy'"
     assert _counts(container)[0] == 3
+
+
+def test_a_clash_in_the_database_is_a_conflict_and_leaves_nothing(container: Container) -> None:
+    _load_registry(container)
+    with container.unit_of_work() as uow:
+        uow.organisations.add(Organisation(name="Brand New Oy"))
+        with pytest.raises(Conflict, match="clashes with stored records"):
+            uow.organisations.add(Organisation(name="Test Mine Oy"))
+    with container.unit_of_work() as uow:
+        assert uow.organisations.get_by_name("Brand New Oy") is None
