@@ -63,11 +63,6 @@ class Quantity:
     recurrence: Recurrence
     months: frozenset[int] = ALL_MONTHS  # months of availability or of need
 
-    @property
-    def annual_amount(self) -> float:
-        """Amount per year in the unit's basis; a one-off batch counts once."""
-        return self.amount
-
 
 @dataclass(frozen=True)
 class MeasuredProperty:

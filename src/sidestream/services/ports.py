@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
@@ -19,12 +18,6 @@ ProgressCallback = Callable[[int, int], None]
 
 def no_progress(done: int, total: int) -> None:
     """The progress callback for callers that show none."""
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current time, timezone-aware UTC."""
-        ...
 
 
 class OrganisationRepository(Protocol):

@@ -264,3 +264,10 @@ def test_load_emission_factors_rejects_a_factor_without_source(
     row.update(source="DEFRA", value="n/a")
     with pytest.raises(ReferenceDataError, match="'Truck' has value 'n/a'"):
         reference_loader.load_emission_factors()
+
+
+def test_recalled_emission_factors_are_marked_unverified(reference: ReferenceData) -> None:
+    by_item = {factor.item: factor for factor in reference.emission_factors}
+    assert by_item["Road freight, HGV diesel, all HGVs, average laden"].is_verified
+    assert not by_item["Dolomitic lime, calcination process CO2"].is_verified
+    assert sum(not factor.is_verified for factor in reference.emission_factors) >= 5

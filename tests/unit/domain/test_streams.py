@@ -393,10 +393,6 @@ def test_a_quantity_above_a_billion_is_a_typo(reference: ReferenceData) -> None:
     assert error.errors[0].reason == "1.5e+09 exceeds 1e+09"
 
 
-def test_annual_amount_is_the_amount() -> None:
-    assert yearly(123.0).annual_amount == 123.0
-
-
 # --- side streams: names, descriptions, money ------------------------------------------------
 
 
