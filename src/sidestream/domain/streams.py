@@ -99,6 +99,7 @@ class SideStream:
     description: str | None = None
     description_lang: str | None = None
     temperature_c: float | None = None
+    max_distance_km: float | None = None  # how far the producer would deliver; None: no limit
     properties: tuple[MeasuredProperty, ...] = ()
     management_cost_eur_per_unit: float | None = None
     asking_price_eur_per_unit: float | None = None
@@ -262,6 +263,10 @@ def check_side_stream(stream: SideStream, reference: ReferenceData, today: date)
     _check_text(
         findings, "hazard_assessment_basis", stream.hazard_assessment_basis, MAX_TEXT_LENGTH
     )
+    if stream.max_distance_km is not None and not 0 < stream.max_distance_km <= MAX_DISTANCE_KM:
+        findings.add(
+            "max_distance_km", f"{stream.max_distance_km} is not within 0..{MAX_DISTANCE_KM:g} km"
+        )
     _check_properties(findings, stream.properties, reference, today)
     _check_money(findings, "management_cost_eur_per_unit", stream.management_cost_eur_per_unit)
     _check_money(findings, "asking_price_eur_per_unit", stream.asking_price_eur_per_unit)

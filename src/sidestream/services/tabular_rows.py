@@ -49,6 +49,7 @@ STREAM_COLUMNS = (
     "recurrence",
     "recurrence_months",
     "temperature_c",
+    "max_distance_km",
     "properties",
     "management_route",
     "management_cost_eur_per_unit",

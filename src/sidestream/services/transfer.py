@@ -363,6 +363,7 @@ def _stream_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCach
         physical_form=reader.choice("physical_form", PhysicalForm) or PhysicalForm.SOLID,
         quantity=_quantity(reader),
         temperature_c=reader.number("temperature_c"),
+        max_distance_km=reader.number("max_distance_km"),
         properties=reader.properties("properties"),
         management_route=reader.choice("management_route", ManagementRoute)
         or ManagementRoute.OTHER,
@@ -422,6 +423,7 @@ def export_streams(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) ->
             "recurrence": stream.quantity.recurrence.value,
             "recurrence_months": format_months(stream.quantity.months),
             "temperature_c": format_number(stream.temperature_c),
+            "max_distance_km": format_number(stream.max_distance_km),
             "properties": format_properties(stream.properties),
             "management_route": stream.management_route.value,
             "management_cost_eur_per_unit": format_number(stream.management_cost_eur_per_unit),

@@ -247,6 +247,7 @@ def _stream_from_row(row: SideStreamRow) -> SideStream:
             months=_months_from_text(row.recurrence_months),
         ),
         temperature_c=row.temperature_c,
+        max_distance_km=row.max_distance_km,
         properties=tuple(
             MeasuredProperty(
                 property_code=prop.property_code,
@@ -284,6 +285,7 @@ def _write_stream(row: SideStreamRow, stream: SideStream) -> None:
     row.recurrence = stream.quantity.recurrence.value
     row.recurrence_months = _months_to_text(stream.quantity.months)
     row.temperature_c = stream.temperature_c
+    row.max_distance_km = stream.max_distance_km
     row.management_route = stream.management_route.value
     row.management_cost_eur_per_unit = stream.management_cost_eur_per_unit
     row.asking_price_eur_per_unit = stream.asking_price_eur_per_unit

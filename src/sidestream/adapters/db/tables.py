@@ -120,6 +120,7 @@ class SideStreamRow(Base):
     recurrence: Mapped[str] = mapped_column(String(12))
     recurrence_months: Mapped[str] = mapped_column(String(30))  # "1;2;...;12"
     temperature_c: Mapped[float | None] = mapped_column(Float)
+    max_distance_km: Mapped[float | None] = mapped_column(Float)
     management_route: Mapped[str] = mapped_column(String(20))
     management_cost_eur_per_unit: Mapped[float | None] = mapped_column(Float)
     asking_price_eur_per_unit: Mapped[float | None] = mapped_column(Float)
