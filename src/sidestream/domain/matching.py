@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -475,6 +475,12 @@ def _needs_per_class(s: StreamColumns, n: NeedColumns) -> dict[int, npt.NDArray[
     return by_class
 
 
+def take_streams(s: StreamColumns, rows: IntArray) -> StreamColumns:
+    """The given rows of every column, in that order."""
+    taken: list[Any] = [column[rows] for column in s]
+    return StreamColumns(*taken)
+
+
 @dataclass
 class _BestLists:
     """Running k-best lists of one side while blocks are scored."""
@@ -523,7 +529,7 @@ def match_all(
     for done, (stream_rows, need_rows) in enumerate(blocks, start=1):
         chunk = _BestLists.empty(chunks * len(stream_rows), top_k)
         shape = (chunks, len(stream_rows), top_k)
-        block = StreamColumns(*(column[stream_rows] for column in s))
+        block = take_streams(s, stream_rows)
         kernels.match_block(
             block,
             stream_rows,

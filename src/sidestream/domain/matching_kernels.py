@@ -48,11 +48,11 @@ def _asin(x: float) -> float:
 def _is_declined(keys: np.ndarray, stream_id: int, need_id: int) -> bool:
     key = (stream_id << 32) | need_id
     position = np.searchsorted(keys, key)
-    return position < keys.shape[0] and keys[position] == key
+    return bool(position < keys.shape[0] and keys[position] == key)
 
 
 @njit(cache=True, inline="always")
-def evaluate_pair(i, j, s, n, m, today):  # type: ignore[no-untyped-def]
+def evaluate_pair(i, j, s, n, m, today):
     """Evaluate stream i against need j.
 
     Returns (status, score, distance_km, mode, quantity_fit, evidence_fit, months_fit,
@@ -179,7 +179,7 @@ def evaluate_pair(i, j, s, n, m, today):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def pair_score(i, j, s, n, m, today):  # type: ignore[no-untyped-def]
+def pair_score(i, j, s, n, m, today):
     """The score of a feasible pair, or -1 when the pair is not a proposal."""
     # The cheap distance test first: most pairs of a region are too far apart.
     dx = s.x[i] - n.x[j]
@@ -192,7 +192,7 @@ def pair_score(i, j, s, n, m, today):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, inline="always")
-def _insert(best_score, best_other, best_id, worst, row, score, other, other_id):  # type: ignore[no-untyped-def]
+def _insert(best_score, best_other, best_id, worst, row, score, other, other_id):
     """Keep the k best partners of a row (score high, then partner id low), unordered.
 
     worst[row] is the slot of the row's weakest entry, so most attempts cost one comparison."""
@@ -216,7 +216,7 @@ def _insert(best_score, best_other, best_id, worst, row, score, other, other_id)
 
 
 @njit(parallel=True, cache=True)
-def match_block(  # type: ignore[no-untyped-def]
+def match_block(
     block,
     stream_rows,
     n,
@@ -282,7 +282,7 @@ def match_block(  # type: ignore[no-untyped-def]
 
 
 @njit(parallel=True, cache=True)
-def merge_chunks(  # type: ignore[no-untyped-def]
+def merge_chunks(
     stream_rows,
     chunk_score,
     chunk_other,
@@ -310,12 +310,12 @@ def merge_chunks(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def score_one_need(j, stream_rows, s, n, m, today, out):  # type: ignore[no-untyped-def]
+def score_one_need(j, stream_rows, s, n, m, today, out):
     for b in range(stream_rows.shape[0]):
         out[b] = pair_score(stream_rows[b], j, s, n, m, today)
 
 
 @njit(cache=True)
-def score_one_stream(i, need_rows, s, n, m, today, out):  # type: ignore[no-untyped-def]
+def score_one_stream(i, need_rows, s, n, m, today, out):
     for a in range(need_rows.shape[0]):
         out[a] = pair_score(i, need_rows[a], s, n, m, today)

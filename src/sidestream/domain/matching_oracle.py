@@ -79,8 +79,7 @@ def score_block(
         missing += unknown
         met += inside
 
-    dot = np.clip(s.x[si] * n.x[nj] + s.y[si] * n.y[nj] + s.z[si] * n.z[nj], -1.0, 1.0)
-    chord = np.sqrt(np.maximum(0.0, 2.0 - 2.0 * dot))
+    chord = np.sqrt((s.x[si] - n.x[nj]) ** 2 + (s.y[si] - n.y[nj]) ** 2 + (s.z[si] - n.z[nj]) ** 2)
     great_circle = 2.0 * EARTH_MEAN_RADIUS_KM * np.arcsin(np.minimum(1.0, chord / 2.0))
     limit = np.minimum(n.max_distance_km[nj], s.max_distance_km[si])
     available = [
