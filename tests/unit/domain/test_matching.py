@@ -106,7 +106,10 @@ def _reorder_ragged(n: NeedColumns, target: NeedColumns, order: np.ndarray) -> N
         pieces = [[v[ptr[row] : ptr[row + 1]] for row in order] for v in values]
         lengths = np.array([ptr[row + 1] - ptr[row] for row in order])
         new_ptr = np.concatenate([[0], np.cumsum(lengths)]).astype(ptr.dtype)
-        return (new_ptr, *(np.concatenate(p) if p else v[:0] for p, v in zip(pieces, values)))
+        return (
+            new_ptr,
+            *(np.concatenate(p) if p else v[:0] for p, v in zip(pieces, values, strict=True)),
+        )
 
     ewc_ptr, ewc = ragged(n.ewc_ptr, n.ewc)
     limit_ptr, prop, low, high = ragged(n.limit_ptr, n.limit_property, n.limit_min, n.limit_max)
