@@ -124,3 +124,18 @@ def test_export_to_an_unwritable_place_fails_cleanly(database: Path, tmp_path: P
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Error:" in result.output
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_match_and_read_proposals(database: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    result = runner.invoke(app, ["match", "--top-k", "5"])
+    assert result.exit_code == 0, result.output
+    assert "proposals" in result.output and "Listings without a proposal" in result.output
+    listed = runner.invoke(app, ["proposals", "--json"])
+    proposals = json.loads(listed.output)
+    assert proposals and {"score", "reasons", "factors", "benefit_trace"} <= set(proposals[0])
+    one_need = proposals[0]["need_id"]
+    again = runner.invoke(app, ["match", "--need", str(one_need)])
+    assert again.exit_code == 0 and "proposals for the listing" in again.output
+    bad = runner.invoke(app, ["match", "--top-k", "0"])
+    assert bad.exit_code == 1 and "top_k" in bad.output

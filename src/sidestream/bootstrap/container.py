@@ -9,12 +9,14 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sidestream.adapters.datasets.knowledge import load_knowledge_base
 from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from sidestream.bootstrap.settings import Settings
 from sidestream.domain.reference import ReferenceData
+from sidestream.domain.routes import KnowledgeBase
 
 
 class SystemClock:
@@ -34,6 +36,10 @@ class Container:
     @cached_property
     def reference(self) -> ReferenceData:
         return load_reference_data()
+
+    @cached_property
+    def knowledge_base(self) -> KnowledgeBase:
+        return load_knowledge_base(self.reference)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._session_factory)

@@ -36,6 +36,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 EARTH_MEAN_RADIUS_KM = kernels.EARTH_MEAN_RADIUS_KM
+NOT_ACCEPTED = kernels.NOT_ACCEPTED
 MODE_NAMES = (TransportModeName.ROAD, TransportModeName.RAIL, TransportModeName.SEA)
 BASIS_INDEX = {"t": 0, "MWh": 1, "m3": 2}
 DEFAULT_TOP_K = 20

@@ -8,6 +8,7 @@ from typing import Protocol, Self, TypeVar
 
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.organisations import Organisation, Site
+from sidestream.domain.proposals import ProposalRecord
 from sidestream.domain.streams import Need, SideStream
 
 ListingT = TypeVar("ListingT", SideStream, Need)
@@ -64,6 +65,24 @@ StreamRepository = ListingRepository[SideStream]
 NeedRepository = ListingRepository[Need]
 
 
+class ProposalRepository(Protocol):
+    def list_all(self) -> list[ProposalRecord]: ...
+
+    def get(self, proposal_id: int) -> ProposalRecord | None: ...
+
+    def for_listing(
+        self, stream_id: int | None = None, need_id: int | None = None
+    ) -> list[ProposalRecord]:
+        """A listing's proposals, best score first."""
+        ...
+
+    def save(self, record: ProposalRecord) -> ProposalRecord:
+        """Insert, or update the proposal of the same stream and need."""
+        ...
+
+    def delete(self, proposal_ids: Sequence[int]) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without commit() rolls everything back."""
 
@@ -75,6 +94,9 @@ class UnitOfWork(Protocol):
 
     @property
     def needs(self) -> NeedRepository: ...
+
+    @property
+    def proposals(self) -> ProposalRepository: ...
 
     def __enter__(self) -> Self: ...
 

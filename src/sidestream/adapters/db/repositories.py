@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -17,13 +18,17 @@ from sidestream.adapters.db.tables import (
     NeedRow,
     NeedWasteCodeRow,
     OrganisationRow,
+    ProposalRow,
     SideStreamRow,
     SiteRow,
     StreamPropertyRow,
 )
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.errors import Conflict, NotFound
+from sidestream.domain.matching import BenefitEstimate, Proposal, ScoreFactor
 from sidestream.domain.organisations import Organisation, Site, SizeClass
+from sidestream.domain.proposals import Decision, ProposalRecord
+from sidestream.domain.routes import TransportModeName
 from sidestream.domain.streams import (
     ManagementRoute,
     MeasuredProperty,
@@ -462,3 +467,105 @@ class SqlNeedRepository(_SqlListingRepository[NeedRow, Need]):
     )
     _to_domain = staticmethod(_need_from_row)
     _write = staticmethod(_write_need)
+
+
+# --- proposals -------------------------------------------------------------------------------
+
+
+def _proposal_from_row(row: ProposalRow) -> ProposalRecord:
+    benefit = row.benefit
+    return ProposalRecord(
+        proposal_id=row.proposal_id,
+        proposal=Proposal(
+            stream_id=row.stream_id,
+            need_id=row.need_id,
+            score=row.score,
+            transport_mode=TransportModeName(row.transport_mode),
+            distance_km=row.distance_km,
+            route_id=row.route_id,
+            reasons=tuple(row.reasons),
+            factors=tuple(ScoreFactor(**factor) for factor in row.factors),
+            benefit=BenefitEstimate(
+                amount=benefit["amount"],
+                basis=benefit["basis"],
+                eur_per_yr=benefit["eur_per_yr"],
+                avoided_co2e_t_per_yr=benefit["avoided_co2e_t_per_yr"],
+                transport_co2e_t_per_yr=benefit["transport_co2e_t_per_yr"],
+                trace=tuple(benefit["trace"]),
+            ),
+        ),
+        stream_decision=Decision(row.stream_decision) if row.stream_decision else None,
+        need_decision=Decision(row.need_decision) if row.need_decision else None,
+        decline_reason=row.decline_reason,
+        stream_fingerprint=row.stream_fingerprint,
+        need_fingerprint=row.need_fingerprint,
+        decided_at=_utc(row.decided_at),
+        created_at=_utc(row.created_at),
+        updated_at=_utc(row.updated_at),
+    )
+
+
+def _write_proposal(row: ProposalRow, record: ProposalRecord) -> None:
+    proposal = record.proposal
+    row.stream_id = proposal.stream_id
+    row.need_id = proposal.need_id
+    row.score = proposal.score
+    row.transport_mode = proposal.transport_mode.value
+    row.distance_km = proposal.distance_km
+    row.route_id = proposal.route_id
+    row.reasons = list(proposal.reasons)
+    row.factors = [asdict(factor) for factor in proposal.factors]
+    row.benefit = asdict(proposal.benefit)
+    row.stream_decision = record.stream_decision.value if record.stream_decision else None
+    row.need_decision = record.need_decision.value if record.need_decision else None
+    row.decline_reason = record.decline_reason
+    row.stream_fingerprint = record.stream_fingerprint
+    row.need_fingerprint = record.need_fingerprint
+    row.decided_at = record.decided_at
+
+
+class SqlProposalRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def list_all(self) -> list[ProposalRecord]:
+        rows = self._session.scalars(select(ProposalRow).order_by(ProposalRow.proposal_id))
+        return [_proposal_from_row(row) for row in rows]
+
+    def get(self, proposal_id: int) -> ProposalRecord | None:
+        row = self._session.get(ProposalRow, proposal_id)
+        return _proposal_from_row(row) if row else None
+
+    def for_listing(
+        self, stream_id: int | None = None, need_id: int | None = None
+    ) -> list[ProposalRecord]:
+        query = select(ProposalRow).order_by(ProposalRow.score.desc(), ProposalRow.proposal_id)
+        if stream_id is not None:
+            query = query.where(ProposalRow.stream_id == stream_id)
+        if need_id is not None:
+            query = query.where(ProposalRow.need_id == need_id)
+        return [_proposal_from_row(row) for row in self._session.scalars(query)]
+
+    def save(self, record: ProposalRecord) -> ProposalRecord:
+        """Insert, or update the proposal of the same stream and need."""
+        row = self._session.scalars(
+            select(ProposalRow).where(
+                ProposalRow.stream_id == record.proposal.stream_id,
+                ProposalRow.need_id == record.proposal.need_id,
+            )
+        ).first()
+        now = datetime.now(UTC)
+        if row is None:
+            row = ProposalRow(created_at=now)
+            self._session.add(row)
+        _write_proposal(row, record)
+        row.updated_at = now
+        _flush(self._session)
+        return _proposal_from_row(row)
+
+    def delete(self, proposal_ids: Sequence[int]) -> None:
+        if proposal_ids:
+            self._session.execute(
+                delete(ProposalRow).where(ProposalRow.proposal_id.in_(list(proposal_ids)))
+            )
+            _flush(self._session)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -218,3 +220,35 @@ class NeedPropertyLimitRow(Base):
     unit: Mapped[str] = mapped_column(String(12))
     min_value: Mapped[float | None] = mapped_column(Float)
     max_value: Mapped[float | None] = mapped_column(Float)
+
+
+class ProposalRow(Base):
+    """A synergy proposal between a side stream and a need, with each party's decision."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        UniqueConstraint("stream_id", "need_id", name="uq_proposals_stream_id_need_id"),
+    )
+
+    proposal_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("side_streams.stream_id", ondelete="CASCADE"), index=True
+    )
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("needs.need_id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    transport_mode: Mapped[str] = mapped_column(String(10))
+    distance_km: Mapped[float] = mapped_column(Float)
+    route_id: Mapped[str | None] = mapped_column(String(80))
+    reasons: Mapped[list[str]] = mapped_column(JSON)
+    factors: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    benefit: Mapped[dict[str, Any]] = mapped_column(JSON)
+    stream_decision: Mapped[str | None] = mapped_column(String(10))
+    need_decision: Mapped[str | None] = mapped_column(String(10))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    stream_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    need_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

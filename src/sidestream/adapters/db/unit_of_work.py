@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sidestream.adapters.db.repositories import (
     SqlNeedRepository,
     SqlOrganisationRepository,
+    SqlProposalRepository,
     SqlStreamRepository,
 )
 
@@ -19,6 +20,7 @@ class SqlUnitOfWork:
     organisations: SqlOrganisationRepository
     streams: SqlStreamRepository
     needs: SqlNeedRepository
+    proposals: SqlProposalRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -28,6 +30,7 @@ class SqlUnitOfWork:
         self.organisations = SqlOrganisationRepository(self._session)
         self.streams = SqlStreamRepository(self._session)
         self.needs = SqlNeedRepository(self._session)
+        self.proposals = SqlProposalRepository(self._session)
         return self
 
     def __exit__(

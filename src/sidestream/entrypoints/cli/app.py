@@ -20,8 +20,11 @@ from sidestream.adapters.datasets.eprtr import load_eprtr_facilities
 from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
 from sidestream.bootstrap.container import Container
 from sidestream.domain.errors import InvalidInput, SidestreamError
+from sidestream.domain.matching import DEFAULT_TOP_K
+from sidestream.domain.proposals import ProposalRecord
 from sidestream.services.demo import build_demo_region
 from sidestream.services.eprtr import import_eprtr_facilities
+from sidestream.services.matching import match_listing, run_matching
 from sidestream.services.ports import ProgressCallback
 from sidestream.services.tabular_rows import NEED_COLUMNS, ORGANISATION_COLUMNS, STREAM_COLUMNS
 from sidestream.services.transfer import (
@@ -246,6 +249,108 @@ def import_eprtr_command() -> None:
         )
 
     _run(run)
+
+
+@app.command()
+def match(
+    top_k: Annotated[int, typer.Option("--top-k", help="Proposals per listing.")] = DEFAULT_TOP_K,
+    stream: Annotated[
+        int | None, typer.Option(help="Match only this (new or changed) stream.")
+    ] = None,
+    need: Annotated[int | None, typer.Option(help="Match only this (new or changed) need.")] = None,
+) -> None:
+    """Propose synergies: the best needs for every side stream and streams for every need."""
+    container = _container()
+
+    def run() -> None:
+        _ensure_schema(container)
+        if stream is not None or need is not None:
+            proposals = match_listing(
+                container.unit_of_work,
+                container.reference,
+                container.knowledge_base,
+                container.today(),
+                stream_id=stream,
+                need_id=need,
+                top_k=top_k,
+            )
+            console.print(f"{len(proposals)} proposals for the listing.")
+            return
+        with _progress("Matching") as progress:
+            report = run_matching(
+                container.unit_of_work,
+                container.reference,
+                container.knowledge_base,
+                container.today(),
+                top_k,
+                progress,
+            )
+        console.print(
+            f"{report.streams} streams × {report.needs} needs: {report.proposals} proposals "
+            f"({report.created} new, {report.updated} updated, {report.removed} withdrawn)."
+        )
+        if report.unmatched:
+            table = RichTable(title="Listings without a proposal", title_justify="left")
+            table.add_column("listing")
+            table.add_column("id", justify="right")
+            table.add_column("name")
+            table.add_column("commonest reasons")
+            for item in report.unmatched:
+                table.add_row(item.kind, str(item.listing_id), item.name, "\n".join(item.reasons))
+            console.print(table)
+
+    _run(run)
+
+
+@app.command()
+def proposals(
+    stream: Annotated[int | None, typer.Option(help="Only this stream's proposals.")] = None,
+    need: Annotated[int | None, typer.Option(help="Only this need's proposals.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show proposals with their score breakdown in plain words."""
+    container = _container()
+
+    def run() -> list[ProposalRecord]:
+        _ensure_schema(container)
+        with container.unit_of_work() as uow:
+            return uow.proposals.for_listing(stream_id=stream, need_id=need)
+
+    records = _run(run)
+    if as_json:
+        console.print_json(json.dumps([_proposal_json(record) for record in records]))
+        return
+    for record in records:
+        proposal = record.proposal
+        console.print(
+            f"[bold]#{record.proposal_id}[/bold] stream {proposal.stream_id} → need "
+            f"{proposal.need_id}: score {proposal.score:.3f} ({record.status.value})"
+        )
+        for line in (*proposal.reasons, *(factor.sentence for factor in proposal.factors)):
+            console.print(f"    {line}")
+
+
+def _proposal_json(record: ProposalRecord) -> dict[str, object]:
+    proposal = record.proposal
+    return {
+        "proposal_id": record.proposal_id,
+        "stream_id": proposal.stream_id,
+        "need_id": proposal.need_id,
+        "score": proposal.score,
+        "status": record.status.value,
+        "transport_mode": proposal.transport_mode.value,
+        "distance_km": proposal.distance_km,
+        "route_id": proposal.route_id,
+        "reasons": list(proposal.reasons),
+        "factors": [
+            {"factor": f.factor, "value": f.value, "weight": f.weight, "sentence": f.sentence}
+            for f in proposal.factors
+        ],
+        "eur_per_yr": proposal.benefit.eur_per_yr,
+        "avoided_co2e_t_per_yr": proposal.benefit.avoided_co2e_t_per_yr,
+        "transport_co2e_t_per_yr": proposal.benefit.transport_co2e_t_per_yr,
+        "benefit_trace": list(proposal.benefit.trace),
+    }
 
 
 class ExportFormat(StrEnum):
