@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from sidestream.adapters.datasets.knowledge import load_knowledge_base
 from sidestream.adapters.datasets.reference import load_reference_data
+from sidestream.adapters.text_similarity import MaterialTextMatcher
 from sidestream.bootstrap.container import Container
 from sidestream.bootstrap.settings import Settings
 from sidestream.domain.reference import ReferenceData
+from sidestream.domain.routes import KnowledgeBase
 from tests.support.postgres import TemporaryPostgres
 
 DATA = Path(__file__).parent / "data"
@@ -23,6 +26,16 @@ _database_numbers = itertools.count(1)
 @pytest.fixture(scope="session")
 def reference() -> ReferenceData:
     return load_reference_data()
+
+
+@pytest.fixture(scope="session")
+def knowledge_base(reference: ReferenceData) -> KnowledgeBase:
+    return load_knowledge_base(reference)
+
+
+@pytest.fixture(scope="session")
+def text_matcher(reference: ReferenceData) -> MaterialTextMatcher:
+    return MaterialTextMatcher.from_reference(reference)
 
 
 @pytest.fixture(scope="session")

@@ -139,3 +139,30 @@ def test_match_and_read_proposals(database: Path) -> None:
     assert again.exit_code == 0 and "proposals for the listing" in again.output
     bad = runner.invoke(app, ["match", "--top-k", "0"])
     assert bad.exit_code == 1 and "top_k" in bad.output
+
+
+def test_prospect_prints_routes_and_industries_as_json() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "prospect",
+            "--ewc",
+            "10 01 03",
+            "--nace",
+            "17.11",
+            "--text",
+            "puun lentotuhka",
+            "--property",
+            "cd_total=5 mg/kg",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert set(answer) == {"routes", "industries"}
+    assert {"route_id", "name", "score", "reasons"} == set(answer["routes"][0])
+    assert {"nace_code", "title", "score", "reasons"} == set(answer["industries"][0])
+    scores = [route["score"] for route in answer["routes"]]
+    assert scores == sorted(scores, reverse=True)
+    bad = runner.invoke(app, ["prospect", "--ewc", "10 01 03", "--property", "cao"])
+    assert bad.exit_code == 1 and "code=value unit" in bad.output

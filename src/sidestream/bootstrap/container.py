@@ -14,6 +14,7 @@ from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_factory
+from sidestream.adapters.text_similarity import MaterialTextMatcher
 from sidestream.bootstrap.settings import Settings
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase
@@ -40,6 +41,10 @@ class Container:
     @cached_property
     def knowledge_base(self) -> KnowledgeBase:
         return load_knowledge_base(self.reference)
+
+    @cached_property
+    def text_matcher(self) -> MaterialTextMatcher:
+        return MaterialTextMatcher.from_reference(self.reference)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._session_factory)

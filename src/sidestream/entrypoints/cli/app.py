@@ -22,11 +22,18 @@ from sidestream.bootstrap.container import Container
 from sidestream.domain.errors import InvalidInput, SidestreamError
 from sidestream.domain.matching import DEFAULT_TOP_K
 from sidestream.domain.proposals import ProposalRecord
+from sidestream.domain.prospecting import MeasuredValue, ProspectResult
 from sidestream.services.demo import build_demo_region
 from sidestream.services.eprtr import import_eprtr_facilities
 from sidestream.services.matching import match_listing, run_matching
 from sidestream.services.ports import ProgressCallback
-from sidestream.services.tabular_rows import NEED_COLUMNS, ORGANISATION_COLUMNS, STREAM_COLUMNS
+from sidestream.services.prospecting import prospect_stream
+from sidestream.services.tabular_rows import (
+    NEED_COLUMNS,
+    ORGANISATION_COLUMNS,
+    STREAM_COLUMNS,
+    parse_number,
+)
 from sidestream.services.transfer import (
     ImportReport,
     Table,
@@ -85,13 +92,15 @@ def _progress(description: str) -> Iterator[ProgressCallback]:
         yield report
 
 
-def _run(action: Callable[[], T]) -> T:
+def _run(action: Callable[[], T], writes: bool = True) -> T:
     """Run a command; turn sidestream's errors into a readable message and exit status 1."""
     try:
         return action()
     except InvalidInput as error:
+        title = "Fix these and try again"
         table = RichTable(
-            title="Nothing was written: fix these and try again", title_justify="left"
+            title=f"Nothing was written: {title.lower()}" if writes else title,
+            title_justify="left",
         )
         table.add_column("row", justify="right")
         table.add_column("field")
@@ -351,6 +360,95 @@ def _proposal_json(record: ProposalRecord) -> dict[str, object]:
         "transport_co2e_t_per_yr": proposal.benefit.transport_co2e_t_per_yr,
         "benefit_trace": list(proposal.benefit.trace),
     }
+
+
+def _measured_value(text: str) -> MeasuredValue:
+    """'cao=28 %' or 'cd_total=0.5 mg/kg' into a measured value."""
+    code, _, rest = text.partition("=")
+    number, _, unit = rest.strip().partition(" ")
+    value = parse_number(number)
+    if not code.strip() or value is None:
+        raise InvalidInput.single("property", f"{text!r} is not 'code=value unit', e.g. 'cao=28 %'")
+    return MeasuredValue(code.strip(), value, unit.strip() or "-")
+
+
+@app.command()
+def prospect(
+    ewc: Annotated[str | None, typer.Option(help="List of Waste code, e.g. '10 02 02'.")] = None,
+    nace: Annotated[str | None, typer.Option(help="The producer's NACE Rev. 2 code.")] = None,
+    text: Annotated[
+        str | None, typer.Option(help="Description in Finnish, Swedish or English.")
+    ] = None,
+    prop: Annotated[
+        list[str] | None,
+        typer.Option("--property", help="A measured value, 'cao=28 %'; repeat for more."),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many routes and industries.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Who could use a side stream: valorisation routes and receiving industries, with reasons."""
+    container = _container()
+
+    def run() -> ProspectResult:
+        measured = [_measured_value(item) for item in prop or []]
+        return prospect_stream(
+            container.reference,
+            container.knowledge_base,
+            container.text_matcher,
+            ewc_code=ewc,
+            nace_code=nace,
+            text=text,
+            measured=measured,
+            limit=limit,
+        )
+
+    result = _run(run, writes=False)
+    if as_json:
+        console.print_json(
+            json.dumps(
+                {
+                    "routes": [
+                        {
+                            "route_id": r.route_id,
+                            "name": r.name,
+                            "score": r.score,
+                            "reasons": list(r.reasons),
+                        }
+                        for r in result.routes
+                    ],
+                    "industries": [
+                        {
+                            "nace_code": i.nace_code,
+                            "title": i.title,
+                            "score": i.score,
+                            "reasons": list(i.reasons),
+                        }
+                        for i in result.industries
+                    ],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    classes = ", ".join(
+        f"{container.reference.material_classes[code].name} {weight:.0%}"
+        for code, weight in result.material_classes[:3]
+    )
+    console.print(f"Probably: {classes or 'unknown material'}")
+    for heading, rows in (
+        ("Valorisation routes", [(r.name, r.score, r.reasons) for r in result.routes]),
+        (
+            "Receiving industries (NACE)",
+            [(f"{i.nace_code} {i.title}", i.score, i.reasons) for i in result.industries],
+        ),
+    ):
+        table = RichTable(title=heading, title_justify="left")
+        table.add_column("")
+        table.add_column("score", justify="right")
+        table.add_column("why")
+        for name, score, reasons in rows:
+            table.add_row(name, f"{score:.2f}", "\n".join(reasons))
+        console.print(table)
 
 
 class ExportFormat(StrEnum):
