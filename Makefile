@@ -23,8 +23,8 @@ test: check unit
 check: lint typecheck layers
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
@@ -36,8 +36,13 @@ unit: $(VENV)/.installed
 	$(BIN)/pytest
 
 format: $(VENV)/.installed
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+## Speed, memory and accuracy figures (see benchmarks/README.md)
+benchmarks: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.matching_speed
+	$(BIN)/python -m benchmarks.prospecting_accuracy
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

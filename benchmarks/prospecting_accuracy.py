@@ -45,8 +45,13 @@ class Scores:
 def load_cases() -> list[Case]:
     with CASES.open(encoding="utf-8") as handle:
         return [
-            Case(row["case_id"], row["ewc_code"], row["producer_nace"], row["description"],
-                 row["receiver_nace"][:2])
+            Case(
+                row["case_id"],
+                row["ewc_code"],
+                row["producer_nace"],
+                row["description"],
+                row["receiver_nace"][:2],
+            )
             for row in csv.DictReader(handle)
         ]
 
@@ -73,22 +78,26 @@ def baseline_rankings(cases: Sequence[Case]) -> list[list[str]]:
             if other is not case and other.ewc_code[:2] == case.ewc_code[:2]
         )
         everywhere = Counter(other.receiver_division for other in cases if other is not case)
-        ranked = [division for division, _ in sorted(same_chapter.items(), key=lambda i: (-i[1], i[0]))]
-        ranked += [d for d, _ in sorted(everywhere.items(), key=lambda i: (-i[1], i[0])) if d not in ranked]
+        ranked = [
+            division for division, _ in sorted(same_chapter.items(), key=lambda i: (-i[1], i[0]))
+        ]
+        ranked += [
+            d for d, _ in sorted(everywhere.items(), key=lambda i: (-i[1], i[0])) if d not in ranked
+        ]
         rankings.append(ranked)
     return rankings
 
 
-def engine_rankings(
-    cases: Sequence[Case], use_text: bool, use_producer: bool
-) -> list[list[str]]:
+def engine_rankings(cases: Sequence[Case], use_text: bool, use_producer: bool) -> list[list[str]]:
     reference = load_reference_data()
     base = load_knowledge_base(reference)
     matcher = MaterialTextMatcher.from_reference(reference)
     rankings = []
     for case in cases:
         result = prospect_stream(
-            reference, base, matcher,
+            reference,
+            base,
+            matcher,
             ewc_code=case.ewc_code,
             nace_code=case.producer_nace if use_producer else None,
             text=case.description if use_text else None,
@@ -104,7 +113,10 @@ def main() -> None:
         ("baseline: commonest receiver of the waste chapter", lambda: baseline_rankings(cases)),
         ("sidestream: waste code only", lambda: engine_rankings(cases, False, False)),
         ("sidestream: waste code + description", lambda: engine_rankings(cases, True, False)),
-        ("sidestream: code + description + producer NACE", lambda: engine_rankings(cases, True, True)),
+        (
+            "sidestream: code + description + producer NACE",
+            lambda: engine_rankings(cases, True, True),
+        ),
     ]
     print(f"{len(cases)} cases from {CASES.name}; receiving industry scored at NACE division level")
     print(f"{'method':52} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
