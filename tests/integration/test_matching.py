@@ -9,7 +9,7 @@ import pytest
 
 from sidestream.adapters.datasets.demo import load_demo_tables
 from sidestream.bootstrap.container import Container
-from sidestream.domain.errors import InvalidInput
+from sidestream.domain.errors import InvalidInput, NotFound
 from sidestream.domain.proposals import Decision, ProposalStatus, Side, standing_declines
 from sidestream.services.demo import build_demo_region
 from sidestream.services.matching import (
@@ -160,3 +160,39 @@ def test_a_new_need_is_matched_without_a_full_run(demo: Container) -> None:
     ]
     with pytest.raises(InvalidInput):
         match_listing(demo.unit_of_work, demo.reference, demo.knowledge_base, demo.today())
+
+
+def test_a_listing_the_matcher_cannot_read_is_reported_not_dropped(demo: Container) -> None:
+    with demo.unit_of_work() as uow:
+        template = uow.streams.list_all()[0]
+        odd = uow.streams.add(
+            replace(
+                template,
+                stream_id=None,
+                name="Stream with a retired property",
+                properties=(replace(template.properties[0], property_code="unobtainium"),)
+                if template.properties
+                else (),
+                material_class_code="retired_class",
+            )
+        )
+        uow.commit()
+    report = _match(demo)
+    assert [(item.kind, item.listing_id) for item in report.not_evaluated] == [
+        ("stream", odd.stream_id)
+    ]
+    assert "material class 'retired_class' is unknown" in report.not_evaluated[0].reasons[0]
+    assert report.proposals > 0  # the others are matched as before
+    assert odd.stream_id is not None
+    with pytest.raises(InvalidInput, match="cannot be matched"):
+        match_listing(
+            demo.unit_of_work,
+            demo.reference,
+            demo.knowledge_base,
+            demo.today(),
+            stream_id=odd.stream_id,
+        )
+    with pytest.raises(NotFound):
+        match_listing(
+            demo.unit_of_work, demo.reference, demo.knowledge_base, demo.today(), need_id=99999
+        )

@@ -277,6 +277,44 @@ class MatchingKnowledge:
 # --- building columns from listings -------------------------------------------------------------
 
 
+def why_not_evaluable(
+    listing: SideStream | Need, sites: Mapping[int, Site], vocabulary: MatchingVocabulary
+) -> str | None:
+    """Why the matcher cannot evaluate a stored listing (e.g. a code the reference data no
+    longer knows), or None. Such listings are reported, never silently dropped."""
+    if listing.site_id not in sites:
+        return f"its site {listing.site_id} is missing"
+    if isinstance(listing, SideStream):
+        if listing.material_class_code not in vocabulary.material_classes:
+            return f"material class {listing.material_class_code!r} is unknown"
+        if listing.ewc_code is not None and listing.ewc_code not in vocabulary.waste_codes:
+            return f"List of Waste code {listing.ewc_code!r} is unknown"
+        measured = [(p.property_code, p.unit) for p in listing.properties]
+    else:
+        unknown = [
+            code
+            for code in listing.accepted_material_class_codes
+            if code not in vocabulary.material_classes
+        ] + [code for code in listing.accepted_ewc_codes if code not in vocabulary.waste_codes]
+        if unknown:
+            return f"accepted codes {', '.join(unknown)} are unknown"
+        virgin = listing.replaces_virgin_material_code
+        if virgin is not None and virgin not in vocabulary.virgin_materials:
+            return f"virgin material {virgin!r} is unknown"
+        measured = [(limit.property_code, limit.unit) for limit in listing.property_limits]
+    for code, unit in measured:
+        column = vocabulary.properties.get(code)
+        if column is None:
+            return f"property {code!r} is unknown"
+        try:
+            to_canonical(1.0, unit, vocabulary.property_dimensions[column])
+        except KeyError:
+            return (
+                f"unit {unit!r} of {code} does not measure {vocabulary.property_dimensions[column]}"
+            )
+    return None
+
+
 def _empty_properties(count: int, vocabulary: MatchingVocabulary) -> FloatArray:
     return np.full((count, len(vocabulary.properties)), np.nan)
 

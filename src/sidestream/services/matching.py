@@ -28,6 +28,7 @@ from sidestream.domain.matching import (
     match_one_stream,
     need_columns,
     stream_columns,
+    why_not_evaluable,
 )
 from sidestream.domain.organisations import Site
 from sidestream.domain.proposals import (
@@ -64,6 +65,7 @@ class MatchingReport:
     updated: int
     removed: int  # undecided proposals no longer in anyone's best list
     unmatched: tuple[UnmatchedListing, ...]
+    not_evaluated: tuple[UnmatchedListing, ...]  # stored listings the matcher cannot read
 
 
 @dataclass
@@ -97,6 +99,30 @@ def _read_registry(unit_of_work: UnitOfWorkFactory) -> _Registry:
         )
 
 
+def _set_aside_unevaluable(
+    registry: _Registry, vocabulary: MatchingVocabulary
+) -> tuple[UnmatchedListing, ...]:
+    """Keep in the registry only what the matcher can evaluate; say why about the rest."""
+    set_aside = []
+    streams, needs = [], []
+    for stream in registry.streams:
+        why = why_not_evaluable(stream, registry.sites, vocabulary)
+        if why is None:
+            streams.append(stream)
+        else:
+            assert stream.stream_id is not None
+            set_aside.append(UnmatchedListing("stream", stream.stream_id, stream.name, (why,)))
+    for need in registry.needs:
+        why = why_not_evaluable(need, registry.sites, vocabulary)
+        if why is None:
+            needs.append(need)
+        else:
+            assert need.need_id is not None
+            set_aside.append(UnmatchedListing("need", need.need_id, need.name, (why,)))
+    registry.streams, registry.needs = streams, needs
+    return tuple(set_aside)
+
+
 def _knowledge(
     registry: _Registry, reference: ReferenceData, base: KnowledgeBase
 ) -> MatchingKnowledge:
@@ -128,6 +154,7 @@ def run_matching(
     are written in a second, short one."""
     _check_top_k(top_k)
     registry = _read_registry(unit_of_work)
+    not_evaluated = _set_aside_unevaluable(registry, MatchingVocabulary.from_reference(reference))
     knowledge = _knowledge(registry, reference, base)
     context = ExplanationContext(reference, knowledge)
     s = stream_columns(registry.streams, registry.sites, knowledge)
@@ -157,6 +184,7 @@ def run_matching(
         updated=updated,
         removed=removed,
         unmatched=unmatched,
+        not_evaluated=not_evaluated,
     )
 
 
@@ -261,6 +289,14 @@ def match_listing(
     if (stream_id is None) == (need_id is None):
         raise InvalidInput.single("listing", "name exactly one stream or one need")
     registry = _read_registry(unit_of_work)
+    not_evaluated = _set_aside_unevaluable(registry, MatchingVocabulary.from_reference(reference))
+    named = [
+        item
+        for item in not_evaluated
+        if (item.kind, item.listing_id) in (("stream", stream_id), ("need", need_id))
+    ]
+    if named:
+        raise InvalidInput.single("listing", f"cannot be matched: {named[0].reasons[0]}")
     knowledge = _knowledge(registry, reference, base)
     context = ExplanationContext(reference, knowledge)
     model = knowledge.model_columns()

@@ -298,6 +298,11 @@ def match(
             f"{report.streams} streams × {report.needs} needs: {report.proposals} proposals "
             f"({report.created} new, {report.updated} updated, {report.removed} withdrawn)."
         )
+        for item in report.not_evaluated:
+            error_console.print(
+                f"[yellow]Not matched:[/yellow] {item.kind} {item.listing_id} {item.name!r}: "
+                f"{item.reasons[0]}"
+            )
         if report.unmatched:
             table = RichTable(title="Listings without a proposal", title_justify="left")
             table.add_column("listing")
