@@ -2,7 +2,8 @@
 
 Listings are turned into columns of NumPy arrays (StreamColumns, NeedColumns); a compiled pair
 evaluation (matching_kernels.evaluate_pair) decides feasibility and score. Bulk matching scores
-streams and needs class by class in tiles and keeps the k best partners of every listing;
+the streams of each material class against the needs that may take them, within the band of
+latitudes each need can reach, and keeps the k best partners of every listing;
 incremental matching scores one listing against the opposing table; explained matching turns the
 same numbers into sentences a person can check.
 """

@@ -153,21 +153,32 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Build the Kemi–Tornio demo region in the database, then serve the web app."""
+    """Build the Kemi–Tornio demo region in the database, match it, then serve the web app."""
     container = _container()
 
-    def build() -> list[ImportReport]:
+    def build() -> None:
         _ensure_schema(container)
         with _progress("Building the demo region") as progress:
-            return build_demo_region(
+            reports = build_demo_region(
                 load_demo_tables(),
                 container.unit_of_work,
                 container.reference,
                 container.today(),
                 progress,
             )
+        _print_reports(reports)
+        with _progress("Matching the demo region") as progress:
+            matched = run_matching(
+                container.unit_of_work,
+                container.reference,
+                container.knowledge_base,
+                container.today(),
+                DEFAULT_TOP_K,
+                progress,
+            )
+        console.print(f"{matched.proposals} synergy proposals (sidestream proposals lists them)")
 
-    _print_reports(_run(build))
+    _run(build)
     if serve:
         _serve(container, host, port)
 
