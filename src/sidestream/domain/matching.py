@@ -601,6 +601,48 @@ def match_all(
     return MatchResult(for_streams=for_streams.sorted(), for_needs=for_needs.sorted())
 
 
+def candidate_needs(s: StreamColumns, n: NeedColumns, stream_row: int) -> IntArray:
+    """Needs that accept the stream's class or its waste code."""
+    takers = n.accepts_class[:, s.material_class[stream_row]].copy()
+    if s.ewc[stream_row] >= 0 and n.ewc.size:
+        need_of_code = np.repeat(np.arange(len(n.ids)), np.diff(n.ewc_ptr))
+        takers[need_of_code[n.ewc == s.ewc[stream_row]]] = True
+    return np.flatnonzero(takers)
+
+
+def candidate_streams(s: StreamColumns, n: NeedColumns, need_row: int) -> IntArray:
+    """Streams of a class or with a waste code the need accepts."""
+    codes = n.ewc[n.ewc_ptr[need_row] : n.ewc_ptr[need_row + 1]]
+    offered = n.accepts_class[need_row, s.material_class] | np.isin(s.ewc, codes)
+    return np.flatnonzero(offered)
+
+
+def rejection_reasons(
+    s: StreamColumns,
+    n: NeedColumns,
+    model: ModelColumns,
+    today: date,
+    *,
+    stream_row: int | None = None,
+    need_row: int | None = None,
+) -> dict[str, int]:
+    """Why the candidates of one listing (those of an accepted material) are not proposals:
+    reason -> how many candidates it stopped. Empty when there is no candidate at all."""
+    counts = np.zeros(len(STATUS_REASONS) + 1, dtype=np.int64)
+    day = today.toordinal()
+    if stream_row is not None:
+        needs = candidate_needs(s, n, stream_row)
+        kernels.count_rejections_of_stream(stream_row, needs, s, n, model, day, counts)
+    elif need_row is not None:
+        streams = candidate_streams(s, n, need_row)
+        kernels.count_rejections_of_need(need_row, streams, s, n, model, day, counts)
+    return {
+        STATUS_REASONS[status]: int(count)
+        for status, count in enumerate(counts)
+        if status in STATUS_REASONS and count and status != kernels.NOT_ACCEPTED
+    }
+
+
 def _top_rows(scores: FloatArray, ids: IntArray, top_k: int) -> BestPartners:
     feasible = np.flatnonzero(scores >= 0)
     order = np.lexsort((ids[feasible], -scores[feasible]))[:top_k]

@@ -319,3 +319,17 @@ def score_one_need(j, stream_rows, s, n, m, today, out):
 def score_one_stream(i, need_rows, s, n, m, today, out):
     for a in range(need_rows.shape[0]):
         out[a] = pair_score(i, need_rows[a], s, n, m, today)
+
+
+@njit(cache=True)
+def count_rejections_of_stream(i, need_rows, s, n, m, today, counts):
+    """How many of the given needs reject stream i, per status (counts[status] += 1)."""
+    for a in range(need_rows.shape[0]):
+        counts[evaluate_pair(i, need_rows[a], s, n, m, today)[0]] += 1
+
+
+@njit(cache=True)
+def count_rejections_of_need(j, stream_rows, s, n, m, today, counts):
+    """How many of the given streams are rejected by need j, per status."""
+    for b in range(stream_rows.shape[0]):
+        counts[evaluate_pair(stream_rows[b], j, s, n, m, today)[0]] += 1

@@ -3,7 +3,6 @@ record a party's decision on a proposal (which teaches later scores)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -12,12 +11,11 @@ import numpy as np
 from sidestream.domain.errors import InvalidInput, NotFound
 from sidestream.domain.matching import (
     DEFAULT_TOP_K,
-    NOT_ACCEPTED,
-    STATUS_REASONS,
     BestPartners,
     ExplanationContext,
     MatchingKnowledge,
     MatchingVocabulary,
+    ModelColumns,
     NeedColumns,
     Proposal,
     Rejection,
@@ -27,6 +25,7 @@ from sidestream.domain.matching import (
     match_one_need,
     match_one_stream,
     need_columns,
+    rejection_reasons,
     stream_columns,
     why_not_evaluable,
 )
@@ -159,22 +158,15 @@ def run_matching(
     context = ExplanationContext(reference, knowledge)
     s = stream_columns(registry.streams, registry.sites, knowledge)
     n = need_columns(registry.needs, registry.sites, knowledge)
-    result = match_all(s, n, knowledge.model_columns(), today, top_k, progress)
+    model = knowledge.model_columns()
+    result = match_all(s, n, model, today, top_k, progress)
     proposals = []
     for i, j in sorted(result.pair_rows()):
-        stream, need = registry.streams[i], registry.needs[j]
-        evaluated = evaluate_listing_pair(
-            stream,
-            need,
-            registry.sites[stream.site_id],
-            registry.sites[need.site_id],
-            context,
-            today,
-        )
+        evaluated = _verdict(registry, registry.streams[i], registry.needs[j], context, today)
         if isinstance(evaluated, Proposal):  # the same kernel decided both: always a proposal
             proposals.append(evaluated)
     proposed_ids = {p.stream_id for p in proposals}, {p.need_id for p in proposals}
-    unmatched = _unmatched(registry, proposed_ids, context, today)
+    unmatched = _unmatched(registry, (s, n), model, proposed_ids, reference, today)
     created, updated, removed = _store(unit_of_work, registry.records, proposals)
     return MatchingReport(
         streams=len(registry.streams),
@@ -189,11 +181,9 @@ def run_matching(
 
 
 def _store(
-    unit_of_work: UnitOfWorkFactory,
-    known: list[ProposalRecord],
-    proposals: list[Proposal],
-    replace_undecided: bool = True,
+    unit_of_work: UnitOfWorkFactory, known: list[ProposalRecord], proposals: list[Proposal]
 ) -> tuple[int, int, int]:
+    """Insert new proposals, refresh changed ones, withdraw undecided ones not proposed now."""
     by_pair = {record.pair: record for record in known}
     fresh = {(p.stream_id, p.need_id) for p in proposals}
     created = updated = 0
@@ -210,10 +200,7 @@ def _store(
         stale = [
             record.proposal_id
             for record in known
-            if replace_undecided
-            and record.is_undecided
-            and record.pair not in fresh
-            and record.proposal_id is not None
+            if record.is_undecided and record.pair not in fresh and record.proposal_id is not None
         ]
         uow.proposals.delete(stale)
         uow.commit()
@@ -222,37 +209,29 @@ def _store(
 
 def _unmatched(
     registry: _Registry,
+    columns: tuple[StreamColumns, NeedColumns],
+    model: ModelColumns,
     proposed: tuple[set[int], set[int]],
-    context: ExplanationContext,
+    reference: ReferenceData,
     today: date,
     reasons_shown: int = 3,
 ) -> tuple[UnmatchedListing, ...]:
     """Every listing without a proposal, with the commonest reasons among its candidates."""
+    s, n = columns
     proposed_streams, proposed_needs = proposed
-    material_classes = context.reference.material_classes
     found = []
-    for stream in registry.streams:
+    for row, stream in enumerate(registry.streams):
         if stream.stream_id in proposed_streams:
             continue
-        why = Counter(
-            STATUS_REASONS[verdict.status]
-            for need in registry.needs
-            if isinstance(verdict := _verdict(registry, stream, need, context, today), Rejection)
-            and verdict.status != NOT_ACCEPTED
-        )
-        material = material_classes[stream.material_class_code].name.lower()
+        why = rejection_reasons(s, n, model, today, stream_row=row)
+        material = reference.material_classes[stream.material_class_code].name.lower()
         reasons = _top(why, reasons_shown) or (f"no need accepts {material}",)
         assert stream.stream_id is not None
         found.append(UnmatchedListing("stream", stream.stream_id, stream.name, reasons))
-    for need in registry.needs:
+    for row, need in enumerate(registry.needs):
         if need.need_id in proposed_needs:
             continue
-        why = Counter(
-            STATUS_REASONS[verdict.status]
-            for stream in registry.streams
-            if isinstance(verdict := _verdict(registry, stream, need, context, today), Rejection)
-            and verdict.status != NOT_ACCEPTED
-        )
+        why = rejection_reasons(s, n, model, today, need_row=row)
         reasons = _top(why, reasons_shown) or ("no stream offers a material the need accepts",)
         assert need.need_id is not None
         found.append(UnmatchedListing("need", need.need_id, need.name, reasons))
@@ -267,8 +246,9 @@ def _verdict(
     )
 
 
-def _top(reasons: Counter[str], count: int) -> tuple[str, ...]:
-    return tuple(f"{reason} ({times}×)" for reason, times in reasons.most_common(count))
+def _top(reasons: dict[str, int], count: int) -> tuple[str, ...]:
+    ranked = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))[:count]
+    return tuple(f"{reason} ({times}×)" for reason, times in ranked)
 
 
 def match_listing(
