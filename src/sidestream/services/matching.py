@@ -305,15 +305,7 @@ def match_listing(
         ]
     proposals = []
     for i, j, _ in chosen:
-        stream, need = registry.streams[i], registry.needs[j]
-        evaluated = evaluate_listing_pair(
-            stream,
-            need,
-            registry.sites[stream.site_id],
-            registry.sites[need.site_id],
-            context,
-            today,
-        )
+        evaluated = _verdict(registry, registry.streams[i], registry.needs[j], context, today)
         if isinstance(evaluated, Proposal):
             proposals.append(evaluated)
     own = [
