@@ -1,0 +1,179 @@
+"""HiGHS through highspy: the whole sparse program is handed over in one HighsLp (passModel).
+
+Model statuses map to TerminationCondition; "infeasible or unbounded", which presolve may
+leave undecided, is solved once more without presolve to tell the two apart.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+
+import highspy
+import numpy as np
+
+from sidestream.domain.solving import (
+    LinearProgram,
+    LpMethod,
+    ObjectiveSense,
+    OptionValue,
+    SolveOptions,
+    SolveResult,
+    TerminationCondition,
+    relative_gap,
+    trivial_result,
+    verify_result,
+)
+
+_MODEL_STATUS = {
+    highspy.HighsModelStatus.kOptimal: TerminationCondition.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: TerminationCondition.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: TerminationCondition.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: TerminationCondition.INFEASIBLE_OR_UNBOUNDED,
+    highspy.HighsModelStatus.kTimeLimit: TerminationCondition.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: TerminationCondition.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kInterrupt: TerminationCondition.INTERRUPTED,
+}
+HIGHS_VERSION = (
+    f"{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
+)
+_LP_SOLVER = {LpMethod.AUTO: "choose", LpMethod.SIMPLEX: "simplex", LpMethod.INTERIOR_POINT: "ipm"}
+
+
+class HighsSolver:
+    """LPs and MIPs. The LP method applies to LPs only: a MIP is sent with solver=choose, so
+    the recorded options say what ran."""
+
+    name = "highs"
+    version = HIGHS_VERSION
+
+    def native_options(
+        self, program: LinearProgram, options: SolveOptions
+    ) -> dict[str, bool | float | str]:
+        native: dict[str, bool | float | str] = {
+            "output_flag": False,
+            "solver": "choose" if program.is_mip else _LP_SOLVER[options.lp_method],
+            "time_limit": math.inf if options.time_limit_s is None else options.time_limit_s,
+        }
+        if program.is_mip:
+            native["mip_rel_gap"] = options.mip_relative_gap_frac
+        return native
+
+    def solve(self, program: LinearProgram, options: SolveOptions) -> SolveResult:
+        native = self.native_options(program, options)
+        settled = trivial_result(program, self.name, self.version, native)
+        if settled is not None:
+            return settled
+        started = time.perf_counter()
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's __init__ is unannotated
+        refusal = _set_options(highs, native)
+        if not refusal:
+            refusal = _pass_program(highs, program)
+        if refusal:
+            return self._failure(refusal, native, started)
+        highs.run()
+        termination, message = _termination(highs)
+        if termination is TerminationCondition.INFEASIBLE_OR_UNBOUNDED:
+            highs.setOptionValue("presolve", "off")
+            highs.clearSolver()
+            highs.run()
+            termination, second = _termination(highs)
+            message = f"{message}; without presolve: {second}"
+            native = {**native, "presolve": "off"}
+        result = _read_result(highs, program, termination, message, native, started)
+        return verify_result(program, result)
+
+    def _failure(
+        self, message: str, native: Mapping[str, OptionValue], started: float
+    ) -> SolveResult:
+        return SolveResult(
+            termination=TerminationCondition.SOLVER_FAILURE,
+            solver_name=self.name,
+            solver_version=self.version,
+            runtime_s=time.perf_counter() - started,
+            options=native,
+            message=message,
+        )
+
+
+def _termination(highs: highspy.Highs) -> tuple[TerminationCondition, str]:
+    status = highs.getModelStatus()
+    termination = _MODEL_STATUS.get(status, TerminationCondition.SOLVER_FAILURE)
+    return termination, f"HiGHS model status: {highs.modelStatusToString(status)}"
+
+
+def _set_options(highs: highspy.Highs, native: Mapping[str, bool | float | str]) -> str:
+    for key, value in native.items():
+        if highs.setOptionValue(key, value) == highspy.HighsStatus.kError:
+            return f"HiGHS rejected option {key}={value!r}"
+    return ""
+
+
+def _pass_program(highs: highspy.Highs, program: LinearProgram) -> str:
+    lp = highspy.HighsLp()
+    lp.num_col_ = program.column_count
+    lp.num_row_ = program.row_count
+    lp.sense_ = (
+        highspy.ObjSense.kMaximize
+        if program.sense is ObjectiveSense.MAXIMISE
+        else highspy.ObjSense.kMinimize
+    )
+    lp.col_cost_ = program.objective
+    lp.col_lower_ = program.col_lower
+    lp.col_upper_ = program.col_upper
+    lp.row_lower_ = program.row_lower
+    lp.row_upper_ = program.row_upper
+    matrix = program.constraints
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = program.column_count
+    lp.a_matrix_.num_row_ = program.row_count
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        return "HiGHS rejected the model"
+    if program.is_mip:
+        # integrality_ takes a list of enums; this call takes arrays, so no per-column objects.
+        columns = np.flatnonzero(program.is_integer).astype(np.int32)
+        kinds = np.full(columns.size, int(highspy.HighsVarType.kInteger), dtype=np.uint8)
+        if highs.changeColsIntegrality(columns.size, columns, kinds) == highspy.HighsStatus.kError:
+            return "HiGHS rejected the integrality of the columns"
+    return ""
+
+
+def _read_result(
+    highs: highspy.Highs,
+    program: LinearProgram,
+    termination: TerminationCondition,
+    message: str,
+    native: Mapping[str, OptionValue],
+    started: float,
+) -> SolveResult:
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == highspy.kSolutionStatusFeasible and (
+        termination in (TerminationCondition.OPTIMAL, TerminationCondition.TIME_LIMIT)
+    )
+    primal = np.asarray(highs.getSolution().col_value, dtype=np.float64) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else None
+    dual_bound: float | None = None
+    if program.is_mip and objective is not None and np.isfinite(info.mip_dual_bound):
+        dual_bound = float(info.mip_dual_bound)
+    elif termination is TerminationCondition.OPTIMAL and objective is not None:
+        dual_bound = objective  # an optimal LP: the dual objective equals the primal
+    return SolveResult(
+        termination=termination,
+        solver_name=HighsSolver.name,
+        solver_version=HIGHS_VERSION,
+        runtime_s=time.perf_counter() - started,
+        options=native,
+        objective_value=objective,
+        primal_values=primal,
+        dual_bound=dual_bound,
+        relative_gap_frac=(
+            relative_gap(objective, dual_bound)
+            if objective is not None and dual_bound is not None
+            else None
+        ),
+        message=message,
+    )
