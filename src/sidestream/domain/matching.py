@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -329,10 +330,6 @@ def stream_columns(
     props = vocabulary.properties
     count = len(streams)
     located = [sites[stream.site_id] for stream in streams]
-    x, y, z = unit_sphere(
-        np.array([site.latitude_deg for site in located], dtype=np.float64),
-        np.array([site.longitude_deg for site in located], dtype=np.float64),
-    )
     limits = np.array(
         [
             stream.max_distance_km if stream.max_distance_km is not None else math.inf
@@ -349,26 +346,42 @@ def stream_columns(
             )
     return StreamColumns(
         ids=np.array([stream.stream_id for stream in streams], dtype=np.int64),
-        x=x,
-        y=y,
-        z=z,
+        **_listing_columns(streams, located, limits, knowledge),
         material_class=np.array([classes[s.material_class_code] for s in streams], dtype=np.int32),
         ewc=np.array([codes[s.ewc_code] if s.ewc_code else -1 for s in streams], dtype=np.int32),
         is_hazardous=np.array([s.is_hazardous for s in streams], dtype=np.bool_),
-        basis=np.array([BASIS_INDEX[s.quantity.unit.basis] for s in streams], dtype=np.int8),
-        quantity=np.array([s.quantity.amount for s in streams], dtype=np.float64),
-        months=np.array([months_mask(s.quantity.months) for s in streams], dtype=np.int64),
-        valid_until=np.array([s.valid_until.toordinal() for s in streams], dtype=np.int64),
-        max_distance_km=limits,
-        chord2_max=reach_chord2(limits, knowledge.smallest_circuity),
-        has_rail_siding=np.array([site.has_rail_siding for site in located], dtype=np.bool_),
-        has_port=np.array([site.has_port for site in located], dtype=np.bool_),
         temperature_c=np.array(
             [math.nan if s.temperature_c is None else s.temperature_c for s in streams],
             dtype=np.float64,
         ),
         properties=values,
     )
+
+
+def _listing_columns(
+    listings: Sequence[SideStream] | Sequence[Need],
+    located: Sequence[Site],
+    limits: FloatArray,
+    knowledge: MatchingKnowledge,
+) -> dict[str, Any]:
+    """The columns streams and needs share: place, quantity, season, expiry, reach, access."""
+    x, y, z = unit_sphere(
+        np.array([site.latitude_deg for site in located], dtype=np.float64),
+        np.array([site.longitude_deg for site in located], dtype=np.float64),
+    )
+    return {
+        "x": x,
+        "y": y,
+        "z": z,
+        "basis": np.array([BASIS_INDEX[item.quantity.unit.basis] for item in listings], np.int8),
+        "quantity": np.array([item.quantity.amount for item in listings], dtype=np.float64),
+        "months": np.array([months_mask(item.quantity.months) for item in listings], np.int64),
+        "valid_until": np.array([item.valid_until.toordinal() for item in listings], np.int64),
+        "max_distance_km": limits,
+        "chord2_max": reach_chord2(limits, knowledge.smallest_circuity),
+        "has_rail_siding": np.array([site.has_rail_siding for site in located], dtype=np.bool_),
+        "has_port": np.array([site.has_port for site in located], dtype=np.bool_),
+    }
 
 
 def accepted_classes(need: Need, knowledge: MatchingKnowledge) -> set[str]:
@@ -391,10 +404,6 @@ def need_columns(
     virgins = vocabulary.virgin_materials
     count = len(needs)
     located = [sites[need.site_id] for need in needs]
-    x, y, z = unit_sphere(
-        np.array([site.latitude_deg for site in located], dtype=np.float64),
-        np.array([site.longitude_deg for site in located], dtype=np.float64),
-    )
     accepts = np.zeros((count, len(vocabulary.material_classes)), dtype=np.bool_)
     ewc_ptr = np.zeros(count + 1, dtype=np.int32)
     ewc: list[int] = []
@@ -426,21 +435,11 @@ def need_columns(
     limits = np.array([need.max_distance_km for need in needs], dtype=np.float64)
     return NeedColumns(
         ids=np.array([need.need_id for need in needs], dtype=np.int64),
-        x=x,
-        y=y,
-        z=z,
+        **_listing_columns(needs, located, limits, knowledge),
         accepts_class=accepts,
         ewc_ptr=ewc_ptr,
         ewc=np.array(ewc, dtype=np.int32),
         accepts_hazardous=np.array([n.accepts_hazardous for n in needs], dtype=np.bool_),
-        basis=np.array([BASIS_INDEX[n.quantity.unit.basis] for n in needs], dtype=np.int8),
-        quantity=np.array([n.quantity.amount for n in needs], dtype=np.float64),
-        months=np.array([months_mask(n.quantity.months) for n in needs], dtype=np.int64),
-        valid_until=np.array([n.valid_until.toordinal() for n in needs], dtype=np.int64),
-        max_distance_km=limits,
-        chord2_max=reach_chord2(limits, knowledge.smallest_circuity),
-        has_rail_siding=np.array([site.has_rail_siding for site in located], dtype=np.bool_),
-        has_port=np.array([site.has_port for site in located], dtype=np.bool_),
         min_temperature_c=np.array(
             [math.nan if n.min_temperature_c is None else n.min_temperature_c for n in needs],
             dtype=np.float64,
@@ -744,10 +743,14 @@ class Rejection:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class ExplanationContext:
     reference: ReferenceData
     knowledge: MatchingKnowledge
+
+    @cached_property
+    def model(self) -> ModelColumns:
+        return self.knowledge.model_columns()
 
 
 def _amount_text(amount: float, unit: str) -> str:
@@ -789,7 +792,7 @@ def evaluate_listing_pair(
     knowledge = context.knowledge
     s = stream_columns([stream], {stream.site_id: stream_site}, knowledge)
     n = need_columns([need], {need.site_id: need_site}, knowledge)
-    model = knowledge.model_columns()
+    model = context.model
     (
         status,
         score,
