@@ -166,3 +166,12 @@ def test_prospect_prints_routes_and_industries_as_json() -> None:
     assert scores == sorted(scores, reverse=True)
     bad = runner.invoke(app, ["prospect", "--ewc", "10 01 03", "--property", "cao"])
     assert bad.exit_code == 1 and "code=value unit" in bad.output
+
+
+def test_optimise_prints_a_plan(database: Path) -> None:
+    assert runner.invoke(app, ["demo", "--no-serve"]).exit_code == 0
+    result = runner.invoke(app, ["optimise", "--objective", "tonnes"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("optimal:") and "t a year" in result.output
+    bad = runner.invoke(app, ["optimise", "--objective", "happiness"])
+    assert bad.exit_code != 0

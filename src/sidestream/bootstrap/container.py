@@ -14,10 +14,12 @@ from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_factory
+from sidestream.adapters.solvers import choose_solver
 from sidestream.adapters.text_similarity import MaterialTextMatcher
 from sidestream.bootstrap.settings import Settings
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase
+from sidestream.domain.solving import LinearProgram, LinearProgramSolver
 
 
 class SystemClock:
@@ -45,6 +47,10 @@ class Container:
     @cached_property
     def text_matcher(self) -> MaterialTextMatcher:
         return MaterialTextMatcher.from_reference(self.reference)
+
+    def solver_for(self, program: LinearProgram) -> LinearProgramSolver:
+        """The fastest exact solver for the program's structure (ADR 6)."""
+        return choose_solver(program)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._session_factory)

@@ -23,9 +23,11 @@ from sidestream.domain.errors import InvalidInput, SidestreamError
 from sidestream.domain.matching import DEFAULT_TOP_K
 from sidestream.domain.proposals import ProposalRecord
 from sidestream.domain.prospecting import MeasuredValue, ProspectResult
+from sidestream.domain.solving import SolveOptions, SolveStatus
 from sidestream.services.demo import build_demo_region
 from sidestream.services.eprtr import import_eprtr_facilities
 from sidestream.services.matching import match_listing, run_matching
+from sidestream.services.optimisation import Objective, RegionalPlan, optimise_region
 from sidestream.services.ports import ProgressCallback
 from sidestream.services.prospecting import prospect_stream
 from sidestream.services.tabular_rows import (
@@ -465,6 +467,50 @@ def prospect(
         for name, score, reasons in rows:
             table.add_row(name, f"{score:.2f}", "\n".join(reasons))
         console.print(table)
+
+
+@app.command()
+def optimise(
+    objective: Annotated[
+        Objective, typer.Option(help="What to maximise over the open proposals.")
+    ] = Objective.CO2E,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take.")] = None,
+) -> None:
+    """Choose which proposed flows to realise across the region (tonnage flows for now)."""
+    container = _container()
+
+    def run() -> RegionalPlan:
+        _ensure_schema(container)
+        with error_console.status(f"Solving for {objective.value}…"):
+            return optimise_region(
+                container.unit_of_work,
+                objective,
+                container.solver_for,
+                SolveOptions(time_limit_s=time_limit),
+            )
+
+    plan = _run(run, writes=False)
+    total = "—" if plan.total_value is None else f"{plan.total_value:,.1f} {plan.value_unit.value}"
+    console.print(
+        f"{plan.status.value}: {total} a year over {len(plan.flows)} flows "
+        f"({plan.solver_name} {plan.solver_version}, {plan.runtime_s:.2f} s)"
+    )
+    table = RichTable(show_header=True)
+    for column in ("proposal", "stream", "need", "t a year", plan.value_unit.value):
+        table.add_column(column, justify="right")
+    for flow in plan.flows[:30]:
+        table.add_row(
+            str(flow.proposal_id),
+            str(flow.stream_id),
+            str(flow.need_id),
+            f"{flow.flow_t:,.0f}",
+            f"{flow.value:,.1f}",
+        )
+    console.print(table)
+    if plan.left_out:
+        console.print(f"{len(plan.left_out)} proposals left out, e.g. {plan.left_out[0]}")
+    if plan.status is not SolveStatus.OPTIMAL:
+        raise typer.Exit(1)
 
 
 class ExportFormat(StrEnum):
