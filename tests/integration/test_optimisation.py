@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
 from sidestream.adapters.datasets.demo import load_demo_tables
@@ -26,7 +29,7 @@ def matched(container: Container) -> Container:
 
 @pytest.mark.parametrize("objective", list(Objective))
 def test_the_plan_respects_supplies_and_demands(matched: Container, objective: Objective) -> None:
-    plan = optimise_region(matched.unit_of_work, objective, matched.solver_for)
+    plan = optimise_region(matched.unit_of_work, objective, matched.solver_for, matched.today())
     assert plan.status is SolveStatus.OPTIMAL
     assert plan.flows and plan.total_value is not None
     assert sum(flow.value for flow in plan.flows) == pytest.approx(plan.total_value, rel=1e-6)
@@ -44,7 +47,26 @@ def test_the_plan_respects_supplies_and_demands(matched: Container, objective: O
 
 
 def test_the_network_method_and_highs_agree_on_the_region(matched: Container) -> None:
-    fast = optimise_region(matched.unit_of_work, Objective.EUR, matched.solver_for)
-    general = optimise_region(matched.unit_of_work, Objective.EUR, lambda _: HighsSolver())
+    fast = optimise_region(matched.unit_of_work, Objective.EUR, matched.solver_for, matched.today())
+    general = optimise_region(
+        matched.unit_of_work, Objective.EUR, lambda _: HighsSolver(), matched.today()
+    )
     assert fast.solver_name != general.solver_name
     assert fast.total_value == pytest.approx(general.total_value, rel=1e-6)
+
+
+def test_a_listing_expired_since_matching_is_left_out(matched: Container) -> None:
+    before = optimise_region(
+        matched.unit_of_work, Objective.TONNES, matched.solver_for, matched.today()
+    )
+    busiest = max(before.flows, key=lambda flow: flow.flow_t)
+    with matched.unit_of_work() as uow:
+        need = uow.needs.get(busiest.need_id)
+        assert need is not None
+        uow.needs.update(replace(need, valid_until=date(2020, 1, 1)))
+        uow.commit()
+    after = optimise_region(
+        matched.unit_of_work, Objective.TONNES, matched.solver_for, matched.today()
+    )
+    assert busiest.need_id not in {flow.need_id for flow in after.flows}
+    assert any("a listing has expired since" in why for why in after.left_out)

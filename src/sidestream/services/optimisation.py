@@ -7,6 +7,7 @@ general model."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 import numpy as np
@@ -68,10 +69,12 @@ def optimise_region(
     unit_of_work: UnitOfWorkFactory,
     objective: Objective,
     solver_for: SolverChooser,
+    today: date,
     options: SolveOptions | None = None,
 ) -> RegionalPlan:
     """Choose flows on the open proposals that maximise the objective within every stream's
-    supply and every need's demand. Proposals whose value is unknown are left out, and said so."""
+    supply and every need's demand. Proposals whose value is unknown or whose listings have
+    expired since they were proposed are left out, and said so."""
     with unit_of_work() as uow:
         records = [r for r in uow.proposals.list_all() if r.status is not ProposalStatus.DECLINED]
         streams = {s.stream_id: s for s in uow.streams.list_all()}
@@ -80,6 +83,9 @@ def optimise_region(
     left_out = []
     for record in records:
         stream: SideStream = streams[record.proposal.stream_id]
+        if stream.is_expired(today) or needs[record.proposal.need_id].is_expired(today):
+            left_out.append(f"proposal {record.proposal_id}: a listing has expired since")
+            continue
         if stream.quantity.unit.basis != "t":
             left_out.append(
                 f"proposal {record.proposal_id}: heat and volumes are not allocated yet"

@@ -486,6 +486,7 @@ def optimise(
                 container.unit_of_work,
                 objective,
                 container.solver_for,
+                container.today(),
                 SolveOptions(time_limit_s=time_limit),
             )
 
