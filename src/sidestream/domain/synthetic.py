@@ -108,7 +108,7 @@ def synthetic_needs(
     rng = np.random.default_rng(seed)
     x, y, z = _places(region, rng, count)
     accepts = np.zeros((count, region.class_count), dtype=np.bool_)
-    for _ in range(3):  # one to three classes, most often two
+    for _ in range(3):  # with the one drawn below: one to four classes, most often three
         rows = np.flatnonzero(rng.random(count) < 0.7)
         accepts[rows, rng.integers(0, region.class_count, rows.size)] = True
     accepts[np.arange(count), rng.integers(0, region.class_count, count)] = True
