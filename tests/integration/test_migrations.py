@@ -4,20 +4,87 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, inspect, text
 
-from sidestream.adapters.db.migrate import current_revision, head_revision
+from sidestream.adapters.db.migrate import (
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
 from sidestream.adapters.db.tables import Base
 from sidestream.bootstrap.container import Container
+from tests.integration.test_registry import _load_registry
+
+RANGE_COLUMNS = {"quantity_low", "quantity_high"}
+LISTING_TABLES = (
+    "side_streams",
+    "stream_properties",
+    "needs",
+    "need_material_classes",
+    "need_waste_codes",
+    "need_property_limits",
+)
+
+
+def _differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        return list(
+            compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}),
+                Base.metadata,
+            )
+        )
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns(table)}
+
+
+def _row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in LISTING_TABLES
+        }
 
 
 def test_upgrade_reaches_head_and_matches_the_models(container: Container) -> None:
     assert current_revision(container.engine) == head_revision()
-    with container.engine.connect() as connection:
-        differences = compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
-        )
-    assert differences == []
+    assert _differences(container.engine) == []
+
+
+def test_the_quantity_range_revision_goes_down_and_up_keeping_the_rows(
+    container: Container,
+) -> None:
+    _load_registry(container)  # with quantity ranges, properties, accepted codes and limits
+    engine = container.engine
+    counts = _row_counts(engine)
+    assert counts["stream_properties"] > 0 and counts["need_property_limits"] > 0
+
+    downgrade_database(engine, "0003")
+
+    assert current_revision(engine) == "0003"
+    for table in ("side_streams", "needs"):
+        assert not RANGE_COLUMNS & _columns(engine, table)
+    assert _row_counts(engine) == counts  # no listing lost its child rows on the way down
+
+    upgrade_database(engine, "0004")
+
+    assert current_revision(engine) == "0004"
+    assert _row_counts(engine) == counts
+    for table in ("side_streams", "needs"):
+        columns = {column["name"]: column for column in inspect(engine).get_columns(table)}
+        assert all(columns[name]["nullable"] for name in RANGE_COLUMNS)
+
+    container.upgrade_database()  # on to head, where the table models apply
+
+    assert _differences(engine) == []
+    with container.unit_of_work() as uow:
+        listings = [*uow.streams.list_all(), *uow.needs.list_all()]
+    assert len(listings) == counts["side_streams"] + counts["needs"]
+    assert all(listing.quantity.low is None for listing in listings)  # ranges were dropped
+    assert all(listing.quantity.high is None for listing in listings)
 
 
 def test_upgrade_twice_is_harmless(container: Container) -> None:

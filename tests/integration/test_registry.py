@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from sidestream.adapters.tabular.files import FileFormat, read_rows, write_recor
 from sidestream.bootstrap.container import Container
 from sidestream.domain.errors import Conflict, InvalidInput
 from sidestream.domain.organisations import Organisation
-from sidestream.domain.streams import PhysicalForm, Visibility
+from sidestream.domain.streams import PhysicalForm, Quantity, Visibility
 from sidestream.services.tabular_rows import NEED_COLUMNS, ORGANISATION_COLUMNS, STREAM_COLUMNS
 from sidestream.services.transfer import (
     export_needs,
@@ -75,6 +77,63 @@ def test_import_stores_every_field_and_derives_the_hazard_flag(container: Contai
     assert slag.properties[0].value == 2.1 and slag.properties[0].unit == "%"
     assert heat.physical_form is PhysicalForm.ENERGY and heat.temperature_c == 35
     assert heat.ewc_code is None and heat.visibility is Visibility.PUBLIC_ANONYMOUS
+    assert (slag.quantity.low, slag.quantity.amount, slag.quantity.high) == (650000, 700000, 750000)
+    assert heat.quantity.range == (90000, 210000)
+    assert (dust.quantity.low, dust.quantity.high) == (None, None)
+
+
+def test_quantity_ranges_of_needs_are_stored(container: Container) -> None:
+    _load_registry(container)
+    with container.unit_of_work() as uow:
+        quantities = {need.name: need.quantity for need in uow.needs.list_all()}
+    assert quantities["Cover layer for waste-rock pile"].range == (150000, 250000)
+    only_high = quantities["Slag for geopolymer"]
+    assert (only_high.low, only_high.amount, only_high.high) == (None, 20000, 40000)
+    assert quantities["Heat for drying"].range == (5000, 5000)
+
+
+def test_a_range_is_updated_and_cleared_through_the_repository(container: Container) -> None:
+    _load_registry(container)
+    with container.unit_of_work() as uow:
+        stream = next(s for s in uow.streams.list_all() if s.name == "Filter dust")
+        stream.quantity = replace(stream.quantity, low=9500.5, high=15000.0)
+        uow.streams.update(stream)
+        need = next(n for n in uow.needs.list_all() if n.name == "Cover layer for waste-rock pile")
+        need.quantity = replace(need.quantity, low=None, high=None)
+        uow.needs.update(need)
+        uow.commit()
+    with container.unit_of_work() as uow:
+        assert stream.stream_id is not None and need.need_id is not None
+        stored_stream = uow.streams.get(stream.stream_id)
+        stored_need = uow.needs.get(need.need_id)
+    assert stored_stream is not None and stored_stream.quantity.range == (9500.5, 15000.0)
+    assert stored_need is not None and (stored_need.quantity.low, stored_need.quantity.high) == (
+        None,
+        None,
+    )
+
+
+def test_a_file_without_the_range_columns_still_imports(
+    container: Container, tmp_path: Path
+) -> None:
+    _load_registry(container)
+    with (REGISTRY / "needs.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    old_columns = [c for c in NEED_COLUMNS if c not in ("quantity_low", "quantity_high")]
+    old_file = tmp_path / "needs.csv"
+    with old_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=old_columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows({**row, "name": f"{row['name']} (old format)"} for row in rows)
+
+    report = import_needs(
+        read_rows(old_file, NEED_COLUMNS), container.unit_of_work, container.reference
+    )
+
+    assert report.created == 3
+    with container.unit_of_work() as uow:
+        added = [n for n in uow.needs.list_all() if n.name.endswith("(old format)")]
+    assert [(n.quantity.low, n.quantity.high) for n in added] == [(None, None)] * 3
 
 
 def test_reimporting_the_same_files_changes_nothing(container: Container) -> None:
@@ -93,7 +152,7 @@ def test_a_file_with_one_bad_row_is_rejected_whole(container: Container, tmp_pat
     _load_registry(container)
     with (REGISTRY / "streams.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    rows[0]["quantity_amount"] = "1000001"  # a valid change on row 2...
+    rows[0]["quantity_amount"] = "700001"  # a valid change on row 2 (within its range)...
     rows.append({**rows[1], "name": "New dust", "ewc_code": "99 99 99"})  # ...and a bad new row 6
     bad_file = tmp_path / "streams.csv"
     with bad_file.open("w", encoding="utf-8", newline="") as handle:
@@ -113,7 +172,64 @@ def test_a_file_with_one_bad_row_is_rejected_whole(container: Container, tmp_pat
     assert "'99 99 99' is not in the List of Waste" in rejected.value.errors[0].reason
     with container.unit_of_work() as uow:
         amounts = sorted(stream.quantity.amount for stream in uow.streams.list_all())
-    assert 1000001 not in amounts and len(amounts) == 4
+    assert 700001 not in amounts and len(amounts) == 4
+
+
+@pytest.mark.parametrize(
+    ("table", "importer", "columns"),
+    [
+        (
+            "streams",
+            lambda rows, c: import_streams(rows, c.unit_of_work, c.reference, c.today()),
+            STREAM_COLUMNS,
+        ),
+        (
+            "needs",
+            lambda rows, c: import_needs(rows, c.unit_of_work, c.reference),
+            NEED_COLUMNS,
+        ),
+    ],
+)
+def test_bad_quantity_ranges_reject_the_whole_file(
+    container: Container,
+    tmp_path: Path,
+    table: str,
+    importer: Callable[[list[dict[str, str]], Container], object],
+    columns: tuple[str, ...],
+) -> None:
+    _load_registry(container)
+    with (REGISTRY / f"{table}.csv").open(encoding="utf-8") as handle:
+        first, second = list(csv.DictReader(handle))[:2]
+    amount = second["quantity_amount"]
+    rows = [
+        {**first, "quantity_low": "", "quantity_high": ""},  # row 2: a valid change...
+        {**second, "quantity_low": "lots", "quantity_high": ""},  # row 3: ...and bad rows
+        {**second, "name": "Upside down", "quantity_low": "1e9", "quantity_high": "1"},
+        {**second, "name": "Out of bounds", "quantity_low": "-0,5", "quantity_high": "1e12"},
+    ]
+    bad_file = tmp_path / f"{table}.csv"
+    with bad_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+    def stored_quantities() -> list[Quantity]:
+        with container.unit_of_work() as uow:
+            store = uow.streams if table == "streams" else uow.needs
+            return [listing.quantity for listing in store.list_all()]
+
+    before = stored_quantities()
+    with pytest.raises(InvalidInput) as rejected:
+        importer(read_rows(bad_file, columns), container)
+
+    assert [(e.row, e.field, e.reason) for e in rejected.value.errors] == [
+        (3, "quantity_low", "'lots' is not a number"),
+        (4, "quantity_low", f"1e+09 exceeds quantity_amount {amount}"),
+        (4, "quantity_high", f"1 is below quantity_amount {amount}"),
+        (5, "quantity_low", "-0.5 is not an amount of zero or more"),
+        (5, "quantity_high", "1e+12 exceeds 1e+09"),
+    ]
+    assert stored_quantities() == before  # row 2's valid change was not written either
 
 
 def test_every_problem_of_a_file_is_reported_with_row_and_field(
@@ -157,6 +273,17 @@ def test_export_then_import_gives_the_same_records(
         path = tmp_path / f"{name}.{file_format.value}"
         write_records(path, file_format, columns, records)
         assert read_rows(path, columns) == [record.row for record in records]
+    exported = {record.row["name"]: record.row for record in exports["streams"][0]}
+    assert (
+        exported["Ferrochrome slag"]["quantity_low"],
+        exported["Ferrochrome slag"]["quantity_high"],
+    ) == ("650000", "750000")
+    assert (exported["Filter dust"]["quantity_low"], exported["Filter dust"]["quantity_high"]) == (
+        "",
+        "",
+    )
+    needs_exported = {record.row["name"]: record.row for record in exports["needs"][0]}
+    assert needs_exported["Slag for geopolymer"]["quantity_high"] == "40000"
 
     organisations = import_organisations(
         read_rows(tmp_path / f"organisations.{file_format.value}", ORGANISATION_COLUMNS),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -63,3 +64,27 @@ def test_expired_listings_are_not_shown(container: Container) -> None:
     with running_server(create_app(container)) as url:
         overview = httpx.get(url + "/index.json").json()
     assert "Ferrochrome slag" not in {s["title"] for s in overview["streams"]}
+
+
+def test_quantity_ranges_are_not_shown_to_the_public(base_url: str) -> None:
+    page = httpx.get(base_url + "/").text
+    overview = httpx.get(base_url + "/index.json").json()
+    listings = [*overview["streams"], *overview["needs"]]
+    quantities = {
+        (item["kind"], item["organisation_name"] is None): item["quantity"] for item in listings
+    }
+    fields_shown = {name for item in listings for name in item}
+
+    # The registry gives public and anonymous listings a range; the public sees what it saw before:
+    # the band of the amount (90,000–210,000 MWh/yr reaches into the band below) or the amount.
+    assert quantities == {
+        ("stream", False): "700,000 t/yr",  # range 650,000–750,000
+        ("stream", True): "over 100,000 MWh/yr",  # range 90,000–210,000
+        ("need", False): "200,000 t/yr",  # range 150,000–250,000
+        ("need", True): "10,000–100,000 t/yr",  # 20,000, at most 40,000
+    }
+    assert not {name for name in fields_shown if "low" in name or "high" in name or "range" in name}
+    for bound in (650_000, 750_000, 90_000, 210_000, 150_000, 250_000, 40_000):
+        for text in (f"{bound:,}", str(bound), f"{bound:,}".replace(",", "\u00a0")):
+            assert text not in page, text
+            assert text not in json.dumps(overview), text

@@ -58,10 +58,24 @@ class ManagementRoute(StrEnum):
 
 @dataclass(frozen=True)
 class Quantity:
+    """How much, in which unit and when. `amount` is the central (expected) value; `low` and
+    `high`, when the producer or receiver knows the quantity only as a range, bound it in the
+    same unit and recurrence (low <= amount <= high)."""
+
     amount: float
     unit: QuantityUnit
     recurrence: Recurrence
     months: frozenset[int] = ALL_MONTHS  # months of availability or of need
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def range(self) -> tuple[float, float]:
+        """(low, high), each falling back to the amount when not given."""
+        return (
+            self.amount if self.low is None else self.low,
+            self.amount if self.high is None else self.high,
+        )
 
 
 @dataclass(frozen=True)
@@ -199,6 +213,7 @@ def _check_quantity(findings: _Findings, quantity: Quantity) -> None:
         findings.add("quantity_amount", f"{quantity.amount} is not a positive amount")
     elif quantity.amount > MAX_QUANTITY_AMOUNT:
         findings.add("quantity_amount", f"{quantity.amount:g} exceeds {MAX_QUANTITY_AMOUNT:g}")
+    _check_quantity_range(findings, quantity)
     is_batch = quantity.unit is QuantityUnit.TONNES_PER_BATCH
     if is_batch != (quantity.recurrence is Recurrence.ONE_OFF):
         findings.add("quantity_unit", "t/batch is used for one_off batches, and only for them")
@@ -206,6 +221,25 @@ def _check_quantity(findings: _Findings, quantity: Quantity) -> None:
         findings.add("recurrence_months", "months are numbered 1 to 12")
     elif quantity.recurrence is Recurrence.SEASONAL and not 0 < len(quantity.months) < 12:
         findings.add("recurrence_months", "a seasonal listing names 1 to 11 months")
+
+
+def _check_quantity_range(findings: _Findings, quantity: Quantity) -> None:
+    """low <= amount <= high, each bound finite and not negative (a bound may be zero)."""
+    amount_is_valid = math.isfinite(quantity.amount) and quantity.amount > 0
+    if quantity.low is not None:
+        low = quantity.low
+        if not math.isfinite(low) or low < 0:
+            findings.add("quantity_low", f"{low} is not an amount of zero or more")
+        elif amount_is_valid and low > quantity.amount:
+            findings.add("quantity_low", f"{low:g} exceeds quantity_amount {quantity.amount:g}")
+    if quantity.high is not None:
+        high = quantity.high
+        if not math.isfinite(high) or high < 0:
+            findings.add("quantity_high", f"{high} is not an amount of zero or more")
+        elif amount_is_valid and high < quantity.amount:
+            findings.add("quantity_high", f"{high:g} is below quantity_amount {quantity.amount:g}")
+        elif high > MAX_QUANTITY_AMOUNT:
+            findings.add("quantity_high", f"{high:g} exceeds {MAX_QUANTITY_AMOUNT:g}")
 
 
 def _check_money(findings: _Findings, field_name: str, value: float | None) -> None:

@@ -262,6 +262,8 @@ def _locate(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> tup
 
 def _quantity(reader: RowReader) -> Quantity:
     amount = reader.number("quantity_amount", required=True)
+    low = reader.number("quantity_low")
+    high = reader.number("quantity_high")
     unit = reader.choice("quantity_unit", QuantityUnit)
     recurrence = reader.choice("recurrence", Recurrence)
     months = reader.months("recurrence_months")
@@ -274,6 +276,8 @@ def _quantity(reader: RowReader) -> Quantity:
         unit=unit or QuantityUnit.TONNES_PER_YEAR,
         recurrence=recurrence or Recurrence.CONTINUOUS,
         months=months or ALL_MONTHS,
+        low=low,
+        high=high,
     )
 
 
@@ -419,6 +423,8 @@ def export_streams(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) ->
             "material_class_code": stream.material_class_code,
             "physical_form": stream.physical_form.value,
             "quantity_amount": format_number(stream.quantity.amount),
+            "quantity_low": format_number(stream.quantity.low),
+            "quantity_high": format_number(stream.quantity.high),
             "quantity_unit": stream.quantity.unit.value,
             "recurrence": stream.quantity.recurrence.value,
             "recurrence_months": format_months(stream.quantity.months),
@@ -504,6 +510,8 @@ def export_needs(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) -> l
             "replaces_virgin_material_code": need.replaces_virgin_material_code or "",
             "accepts_hazardous": format_bool(need.accepts_hazardous),
             "quantity_amount": format_number(need.quantity.amount),
+            "quantity_low": format_number(need.quantity.low),
+            "quantity_high": format_number(need.quantity.high),
             "quantity_unit": need.quantity.unit.value,
             "recurrence": need.quantity.recurrence.value,
             "recurrence_months": format_months(need.quantity.months),

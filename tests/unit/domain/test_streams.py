@@ -393,6 +393,82 @@ def test_a_quantity_above_a_billion_is_a_typo(reference: ReferenceData) -> None:
     assert error.errors[0].reason == "1.5e+09 exceeds 1e+09"
 
 
+# --- side streams: quantity ranges -----------------------------------------------------------
+
+
+def ranged(
+    low: float | None, high: float | None, amount: float = 200.0, unit: QuantityUnit = T_PER_YR
+) -> Quantity:
+    return Quantity(amount, unit, Recurrence.CONTINUOUS, low=low, high=high)
+
+
+def test_a_quantity_without_a_range_spans_its_amount() -> None:
+    quantity = yearly(200.0)
+    assert (quantity.low, quantity.high) == (None, None)
+    assert quantity.range == (200.0, 200.0)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        (150.0, 250.0, (150.0, 250.0)),
+        (150.0, None, (150.0, 200.0)),
+        (None, 250.0, (200.0, 250.0)),
+        (200.0, 200.0, (200.0, 200.0)),  # bounds may equal the amount
+        (0.0, 1e9, (0.0, 1e9)),  # a stream that may not arise some years; the typo limit
+    ],
+)
+def test_a_range_around_the_amount_is_accepted(
+    reference: ReferenceData,
+    low: float | None,
+    high: float | None,
+    expected: tuple[float, float],
+) -> None:
+    stream = make_stream(quantity=ranged(low, high))
+    assert check_side_stream(stream, reference, TODAY) is stream
+    assert stream.quantity.range == expected
+    assert stream.quantity.amount == 200.0  # the amount stays the expected value
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "field", "reason"),
+    [
+        (-1.0, None, "quantity_low", "-1.0 is not an amount of zero or more"),
+        (math.nan, None, "quantity_low", "nan is not an amount of zero or more"),
+        (-math.inf, None, "quantity_low", "-inf is not an amount of zero or more"),
+        (250.0, None, "quantity_low", "250 exceeds quantity_amount 200"),
+        (None, -1.0, "quantity_high", "-1.0 is not an amount of zero or more"),
+        (None, math.nan, "quantity_high", "nan is not an amount of zero or more"),
+        (None, math.inf, "quantity_high", "inf is not an amount of zero or more"),
+        (None, 150.0, "quantity_high", "150 is below quantity_amount 200"),
+        (None, 1.5e9, "quantity_high", "1.5e+09 exceeds 1e+09"),
+    ],
+)
+def test_a_bad_range_bound_is_rejected(
+    reference: ReferenceData, low: float | None, high: float | None, field: str, reason: str
+) -> None:
+    error = stream_errors(make_stream(quantity=ranged(low, high)), reference)
+    assert fields(error) == [field]
+    assert error.errors[0].reason == reason
+
+
+def test_a_range_upside_down_reports_both_bounds(reference: ReferenceData) -> None:
+    error = stream_errors(make_stream(quantity=ranged(250.0, 150.0)), reference)
+    assert fields(error) == ["quantity_low", "quantity_high"]
+
+
+def test_a_range_is_not_compared_with_a_bad_amount(reference: ReferenceData) -> None:
+    for amount in (-5.0, math.nan):
+        error = stream_errors(make_stream(quantity=ranged(0.0, 10.0, amount=amount)), reference)
+        assert fields(error) == ["quantity_amount"]
+
+
+def test_a_heat_stream_takes_its_range_in_its_own_unit(reference: ReferenceData) -> None:
+    heat = ranged(120_000.0, 180_000.0, 150_000.0, QuantityUnit.MWH_PER_YEAR)
+    stream = make_heat_stream(quantity=heat)
+    assert check_side_stream(stream, reference, TODAY).quantity.range == (120_000.0, 180_000.0)
+
+
 # --- side streams: names, descriptions, money ------------------------------------------------
 
 
@@ -667,6 +743,17 @@ def test_a_need_checks_its_quantity_like_a_stream(reference: ReferenceData) -> N
     assert fields(need_errors(need, reference)) == ["recurrence_months"]
     need = make_need(quantity=Quantity(10.0, QuantityUnit.TONNES_PER_BATCH, Recurrence.CONTINUOUS))
     assert fields(need_errors(need, reference)) == ["quantity_unit"]
+
+
+def test_a_need_checks_its_quantity_range_like_a_stream(reference: ReferenceData) -> None:
+    need = make_need(quantity=ranged(15_000.0, 30_000.0, 20_000.0))
+    assert check_need(need, reference) is need
+    error = need_errors(make_need(quantity=ranged(25_000.0, 10_000.0, 20_000.0)), reference)
+    assert fields(error) == ["quantity_low", "quantity_high"]
+    assert [e.reason for e in error.errors] == [
+        "25000 exceeds quantity_amount 20000",
+        "10000 is below quantity_amount 20000",
+    ]
 
 
 def test_willingness_to_pay_out_of_range_is_rejected(reference: ReferenceData) -> None:

@@ -44,6 +44,17 @@ def test_column_lists_have_no_repeats(columns: tuple[str, ...]) -> None:
     assert columns[0] == "organisation_name"
 
 
+@pytest.mark.parametrize("columns", [STREAM_COLUMNS, NEED_COLUMNS])
+def test_the_quantity_range_sits_beside_the_amount(columns: tuple[str, ...]) -> None:
+    at = columns.index("quantity_amount")
+    assert columns[at : at + 4] == (
+        "quantity_amount",
+        "quantity_low",
+        "quantity_high",
+        "quantity_unit",
+    )
+
+
 # --- numbers ---------------------------------------------------------------------------------
 
 

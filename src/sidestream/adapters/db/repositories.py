@@ -250,6 +250,8 @@ def _stream_from_row(row: SideStreamRow) -> SideStream:
             unit=QuantityUnit(row.quantity_unit),
             recurrence=Recurrence(row.recurrence),
             months=_months_from_text(row.recurrence_months),
+            low=row.quantity_low,
+            high=row.quantity_high,
         ),
         temperature_c=row.temperature_c,
         max_distance_km=row.max_distance_km,
@@ -286,6 +288,8 @@ def _write_stream(row: SideStreamRow, stream: SideStream) -> None:
     row.material_class_code = stream.material_class_code
     row.physical_form = stream.physical_form.value
     row.quantity_amount = stream.quantity.amount
+    row.quantity_low = stream.quantity.low
+    row.quantity_high = stream.quantity.high
     row.quantity_unit = stream.quantity.unit.value
     row.recurrence = stream.quantity.recurrence.value
     row.recurrence_months = _months_to_text(stream.quantity.months)
@@ -330,6 +334,8 @@ def _need_from_row(row: NeedRow) -> Need:
             unit=QuantityUnit(row.quantity_unit),
             recurrence=Recurrence(row.recurrence),
             months=_months_from_text(row.recurrence_months),
+            low=row.quantity_low,
+            high=row.quantity_high,
         ),
         min_temperature_c=row.min_temperature_c,
         property_limits=tuple(
@@ -359,6 +365,8 @@ def _write_need(row: NeedRow, need: Need) -> None:
     row.replaces_virgin_material_code = need.replaces_virgin_material_code
     row.accepts_hazardous = need.accepts_hazardous
     row.quantity_amount = need.quantity.amount
+    row.quantity_low = need.quantity.low
+    row.quantity_high = need.quantity.high
     row.quantity_unit = need.quantity.unit.value
     row.recurrence = need.quantity.recurrence.value
     row.recurrence_months = _months_to_text(need.quantity.months)

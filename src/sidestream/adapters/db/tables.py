@@ -118,6 +118,8 @@ class SideStreamRow(Base):
     material_class_code: Mapped[str] = mapped_column(String(40), index=True)
     physical_form: Mapped[str] = mapped_column(String(10))
     quantity_amount: Mapped[float] = mapped_column(Float)
+    quantity_low: Mapped[float | None] = mapped_column(Float)  # same unit as the amount
+    quantity_high: Mapped[float | None] = mapped_column(Float)
     quantity_unit: Mapped[str] = mapped_column(String(10))
     recurrence: Mapped[str] = mapped_column(String(12))
     recurrence_months: Mapped[str] = mapped_column(String(30))  # "1;2;...;12"
@@ -169,6 +171,8 @@ class NeedRow(Base):
     replaces_virgin_material_code: Mapped[str | None] = mapped_column(String(40))
     accepts_hazardous: Mapped[bool] = mapped_column(Boolean)
     quantity_amount: Mapped[float] = mapped_column(Float)
+    quantity_low: Mapped[float | None] = mapped_column(Float)  # same unit as the amount
+    quantity_high: Mapped[float | None] = mapped_column(Float)
     quantity_unit: Mapped[str] = mapped_column(String(10))
     recurrence: Mapped[str] = mapped_column(String(12))
     recurrence_months: Mapped[str] = mapped_column(String(30))
