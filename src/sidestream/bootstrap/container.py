@@ -9,6 +9,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sidestream.adapters.datasets.impact import load_impact_factors
 from sidestream.adapters.datasets.knowledge import load_knowledge_base
 from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.db.engine import build_engine
@@ -17,6 +18,7 @@ from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_fact
 from sidestream.adapters.solvers import choose_solver
 from sidestream.adapters.text_similarity import MaterialTextMatcher
 from sidestream.bootstrap.settings import Settings
+from sidestream.domain.impact import ImpactFactors
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase
 from sidestream.domain.solving import LinearProgram, LinearProgramSolver
@@ -43,6 +45,10 @@ class Container:
     @cached_property
     def knowledge_base(self) -> KnowledgeBase:
         return load_knowledge_base(self.reference)
+
+    @cached_property
+    def impact_factors(self) -> ImpactFactors:
+        return load_impact_factors(self.reference, self.knowledge_base)
 
     @cached_property
     def text_matcher(self) -> MaterialTextMatcher:

@@ -17,15 +17,23 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from sidestream.adapters.datasets.demo import load_demo_tables
 from sidestream.adapters.datasets.eprtr import load_eprtr_facilities
+from sidestream.adapters.reports.impact import (
+    LABELS,
+    write_html,
+    write_summary_csv,
+    write_trace_csv,
+)
 from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
 from sidestream.bootstrap.container import Container
 from sidestream.domain.errors import InvalidInput, SidestreamError
+from sidestream.domain.impact import UNITS, AccountingSettings, Grouping, Indicator, Party
 from sidestream.domain.matching import DEFAULT_TOP_K
 from sidestream.domain.proposals import ProposalRecord
 from sidestream.domain.prospecting import MeasuredValue, ProspectResult
 from sidestream.domain.solving import SolveOptions, SolveStatus
 from sidestream.services.demo import build_demo_region
 from sidestream.services.eprtr import import_eprtr_facilities
+from sidestream.services.impact import ImpactReport, Selection, account_proposals
 from sidestream.services.matching import match_listing, run_matching
 from sidestream.services.optimisation import Objective, RegionalPlan, optimise_region
 from sidestream.services.ports import ProgressCallback
@@ -72,8 +80,25 @@ MAX_ERRORS_SHOWN = 200
 WEB_APP_FACTORY = "sidestream.entrypoints.web.app:create_app_from_environment"
 
 
+_opened: list[Container] = []
+
+
+@app.callback()
+def _close_when_done(context: typer.Context) -> None:
+    """Give pooled database connections back when a command ends (an embedding process,
+    such as a test, outlives the command)."""
+    context.call_on_close(_dispose_opened)
+
+
+def _dispose_opened() -> None:
+    while _opened:
+        _opened.pop().dispose()
+
+
 def _container() -> Container:
-    return Container()
+    container = Container()
+    _opened.append(container)
+    return container
 
 
 @contextmanager
@@ -512,6 +537,96 @@ def optimise(
         console.print(f"{len(plan.left_out)} proposals left out, e.g. {plan.left_out[0]}")
     if plan.status is not SolveStatus.OPTIMAL:
         raise typer.Exit(1)
+
+
+@app.command()
+def impact(
+    include_proposed: Annotated[
+        bool,
+        typer.Option(
+            "--include-proposed",
+            help="Also account proposals not yet accepted by both parties (the pipeline).",
+        ),
+    ] = False,
+    freight_paid_by: Annotated[
+        Party, typer.Option(help="Who pays the freight (deliveries are ex works by default).")
+    ] = Party.RECEIVER,
+    draws: Annotated[
+        int, typer.Option(min=100, max=100_000, help="Monte Carlo draws for P10/P50/P90.")
+    ] = 2000,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the funder report (HTML) to this file.")
+    ] = None,
+    summary: Annotated[
+        Path | None, typer.Option(help="Write the roll-ups (CSV) to this file.")
+    ] = None,
+    trace: Annotated[
+        Path | None,
+        typer.Option(help="Write every term of every synergy (CSV) to this file; confidential."),
+    ] = None,
+    confidential: Annotated[
+        bool,
+        typer.Option(
+            "--confidential",
+            help="Include each organisation's and each synergy's figures in report and summary.",
+        ),
+    ] = False,
+) -> None:
+    """What the region's synergies achieve: CO2e, landfill diverted and € for each party,
+    with P10/P50/P90 and every factor cited."""
+    container = _container()
+
+    def run() -> ImpactReport:
+        _ensure_schema(container)
+        with error_console.status("Accounting…"):
+            result = account_proposals(
+                container.unit_of_work,
+                container.reference,
+                container.knowledge_base,
+                container.impact_factors,
+                container.today(),
+                Selection.PIPELINE if include_proposed else Selection.AGREED,
+                AccountingSettings(freight_paid_by=freight_paid_by, draws=draws),
+            )
+        if report is not None:
+            write_html(report, result, confidential)
+        if summary is not None:
+            write_summary_csv(summary, result, confidential)
+        if trace is not None:
+            write_trace_csv(trace, result)
+        return result
+
+    result = _run(run, writes=False)
+    funder = result.funder
+    console.print(
+        f"{funder.synergies} synergies ({result.selection.value}), "
+        f"{funder.organisations_involved} organisations involved, {funder.smes_involved} SMEs"
+    )
+    table = RichTable(show_header=True)
+    for column in ("indicator", "central", "P10", "P50", "P90", "unit", "covers"):
+        table.add_column(column, justify="left" if column == "indicator" else "right")
+    for indicator in Indicator:
+        estimate = funder.totals.estimates.get(indicator)
+        if estimate is None:
+            continue
+        table.add_row(
+            LABELS.get(indicator, indicator.value),
+            *(f"{v:,.1f}" for v in (estimate.central, estimate.p10, estimate.p50, estimate.p90)),
+            UNITS[indicator],
+            f"{funder.totals.covered[indicator]} of {funder.totals.flow_count}",
+        )
+    console.print(table)
+    for municipality in result.by[Grouping.MUNICIPALITY]:
+        net = municipality.estimates.get(Indicator.NET_CO2E)
+        console.print(
+            f"  {municipality.key}: {municipality.flow_count} synergies"
+            + ("" if net is None else f", net CO2e {net.central:,.1f} t")
+        )
+    if result.left_out:
+        console.print(f"{len(result.left_out)} proposals left out, e.g. {result.left_out[0]}")
+    for path in (report, summary, trace):
+        if path is not None:
+            console.print(f"Wrote {path}.")
 
 
 class ExportFormat(StrEnum):

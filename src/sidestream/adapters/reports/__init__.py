@@ -1,0 +1,1 @@
+"""Reports written to files: impact reports for funders (HTML) and their tables (CSV)."""

@@ -1,0 +1,278 @@
+"""What the region's synergies achieve: impact accounting over stored proposals.
+
+Agreed synergies (both parties accepted) are accounted by default; a facilitator may include
+the proposals still open to see what the pipeline would add. Roll-ups per region,
+municipality, organisation and year, and the indicators funders ask for, come with each
+report; every figure keeps its calculation trace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sidestream.domain.impact import (
+    DERIVED,
+    TRACED,
+    UNITS,
+    AccountingSettings,
+    FlowImpact,
+    FlowInput,
+    Grouping,
+    ImpactFactors,
+    Indicator,
+    Leg,
+    Totals,
+    UncertainAmount,
+    account,
+    roll_up,
+)
+from sidestream.domain.organisations import Organisation, SizeClass
+from sidestream.domain.proposals import ProposalRecord, ProposalStatus
+from sidestream.domain.reference import ReferenceData
+from sidestream.domain.routes import KnowledgeBase, TransportModeName
+from sidestream.domain.streams import Need, Quantity, SideStream
+from sidestream.domain.units import QuantityUnit
+from sidestream.services.ports import UnitOfWorkFactory
+
+
+class Selection(StrEnum):
+    AGREED = "agreed"  # both parties accepted
+    PIPELINE = "pipeline"  # agreed and still proposed (not declined)
+
+
+@dataclass(frozen=True)
+class FunderIndicators:
+    """The figures regional funders ask for, for the region as a whole."""
+
+    synergies: int
+    organisations_involved: int
+    smes_involved: int  # micro, small and medium enterprises (Recommendation 2003/361/EC)
+    totals: Totals
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    selection: Selection
+    settings: AccountingSettings
+    generated_on: date
+    impacts: tuple[FlowImpact, ...]
+    left_out: tuple[str, ...]  # proposals not accounted, and why
+    funder: FunderIndicators
+    by: dict[Grouping, list[Totals]]
+
+
+def _amount(key: str, quantity: Quantity) -> UncertainAmount:
+    low, high = quantity.range
+    return UncertainAmount(key, quantity.amount, low, high)
+
+
+def _year(record: ProposalRecord, today: date) -> int:
+    when = record.decided_at or record.created_at
+    return when.year if when is not None else today.year
+
+
+def flow_of_proposal(
+    record: ProposalRecord,
+    stream: SideStream,
+    need: Need,
+    organisations: dict[int, Organisation],
+    reference: ReferenceData,
+    knowledge: KnowledgeBase,
+    today: date,
+) -> FlowInput:
+    proposal = record.proposal
+    routes = {route.route_id: route for route in knowledge.routes}
+    producer = organisations[stream.organisation_id]
+    receiver = organisations[need.organisation_id]
+    site = next(site for site in producer.sites if site.site_id == stream.site_id)
+    found = reference.municipalities.get(site.municipality_code or "")
+    municipality = found.name_fi if found is not None else "outside Finland"
+    piped = QuantityUnit(stream.quantity.unit) is QuantityUnit.MWH_PER_YEAR
+    return FlowInput(
+        flow_key=f"proposal {record.proposal_id}",
+        label=f"{stream.name} ({producer.name}) → {need.name} ({receiver.name})",
+        basis=stream.quantity.unit.basis,
+        supply=_amount(f"stream {stream.stream_id}", stream.quantity),
+        demand=_amount(f"need {need.need_id}", need.quantity),
+        legs=()
+        if piped
+        else (Leg(TransportModeName(proposal.transport_mode), proposal.distance_km),),
+        route=routes.get(proposal.route_id) if proposal.route_id else None,
+        current_route=stream.management_route,
+        is_hazardous=stream.is_hazardous,
+        current_cost_eur_per_unit=stream.management_cost_eur_per_unit,
+        price_eur_per_unit=stream.asking_price_eur_per_unit,
+        willingness_to_pay_eur_per_unit=need.willingness_to_pay_eur_per_unit,
+        producer_organisation=producer.name,
+        receiver_organisation=receiver.name,
+        municipality=municipality,
+        year=_year(record, today),
+    )
+
+
+def account_proposals(
+    unit_of_work: UnitOfWorkFactory,
+    reference: ReferenceData,
+    knowledge: KnowledgeBase,
+    factors: ImpactFactors,
+    today: date,
+    selection: Selection = Selection.AGREED,
+    settings: AccountingSettings | None = None,
+) -> ImpactReport:
+    settings = settings or AccountingSettings()
+    wanted = (
+        {ProposalStatus.ACCEPTED}
+        if selection is Selection.AGREED
+        else {ProposalStatus.ACCEPTED, ProposalStatus.PROPOSED}
+    )
+    with unit_of_work() as uow:
+        records = [record for record in uow.proposals.list_all() if record.status in wanted]
+        streams = {stream.stream_id: stream for stream in uow.streams.list_all()}
+        needs = {need.need_id: need for need in uow.needs.list_all()}
+        organisations = {
+            organisation.organisation_id: organisation
+            for organisation in uow.organisations.list_all()
+            if organisation.organisation_id is not None
+        }
+    flows = []
+    left_out = []
+    for record in sorted(records, key=lambda record: record.proposal_id or 0):
+        stream = streams[record.proposal.stream_id]
+        need = needs[record.proposal.need_id]
+        if stream.quantity.unit.basis != need.quantity.unit.basis:
+            left_out.append(
+                f"proposal {record.proposal_id}: the stream is counted in "
+                f"{stream.quantity.unit.basis} and the need in {need.quantity.unit.basis}"
+            )
+            continue
+        flows.append(
+            flow_of_proposal(record, stream, need, organisations, reference, knowledge, today)
+        )
+    impacts = account(flows, factors, settings)
+    return build_report(
+        impacts, organisations.values(), selection, settings, today, tuple(left_out)
+    )
+
+
+def build_report(
+    impacts: list[FlowImpact],
+    organisations: Iterable[Organisation],
+    selection: Selection,
+    settings: AccountingSettings,
+    today: date,
+    left_out: tuple[str, ...],
+) -> ImpactReport:
+    size_of = {organisation.name: organisation.size_class for organisation in organisations}
+    by = {grouping: roll_up(impacts, grouping, settings.draws) for grouping in Grouping}
+    region = by[Grouping.REGION][0] if impacts else Totals("region", 0, frozenset(), {}, {})
+    smes = {SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM}
+    funder = FunderIndicators(
+        synergies=len(impacts),
+        organisations_involved=len(region.organisations),
+        smes_involved=sum(1 for name in region.organisations if size_of.get(name) in smes),
+        totals=region,
+    )
+    return ImpactReport(selection, settings, today, tuple(impacts), left_out, funder, by)
+
+
+# --- tables for files and pages -----------------------------------------------------------------
+
+SUMMARY_COLUMNS = (
+    "grouping",
+    "group",
+    "indicator",
+    "unit",
+    "central",
+    "p10",
+    "p50",
+    "p90",
+    "flows_covered",
+    "flows",
+)
+TRACE_COLUMNS = ("flow", "synergy", "indicator", "term", "expression", "value", "unit", "sources")
+
+
+def _number(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def summary_rows(report: ImpactReport, groupings: Iterable[Grouping]) -> list[dict[str, str]]:
+    """One row per group and indicator: central figure, P10/P50/P90 and coverage."""
+    rows = []
+    for grouping in groupings:
+        for totals in report.by[grouping]:
+            for indicator, estimate in totals.estimates.items():
+                rows.append(
+                    {
+                        "grouping": grouping.value,
+                        "group": totals.key,
+                        "indicator": indicator.value,
+                        "unit": UNITS[indicator],
+                        "central": _number(estimate.central),
+                        "p10": _number(estimate.p10),
+                        "p50": _number(estimate.p50),
+                        "p90": _number(estimate.p90),
+                        "flows_covered": str(totals.covered[indicator]),
+                        "flows": str(totals.flow_count),
+                    }
+                )
+    return rows
+
+
+def trace_rows(report: ImpactReport) -> list[dict[str, str]]:
+    """Every term of every flow, then each flow's indicator totals and what was not
+    estimated: enough to redo each sum by hand."""
+    rows = []
+    for impact in report.impacts:
+        flow = impact.flow
+        for term in impact.trace:
+            rows.append(
+                {
+                    "flow": flow.flow_key,
+                    "synergy": flow.label,
+                    "indicator": term.indicator.value,
+                    "term": term.description,
+                    "expression": term.expression,
+                    "value": _number(term.value),
+                    "unit": UNITS[term.indicator],
+                    "sources": " | ".join(term.sources),
+                }
+            )
+        for indicator, estimate in impact.estimates.items():
+            rows.append(
+                {
+                    "flow": flow.flow_key,
+                    "synergy": flow.label,
+                    "indicator": indicator.value,
+                    "term": "total",
+                    "expression": _total_expression(indicator),
+                    "value": _number(estimate.central),
+                    "unit": UNITS[indicator],
+                    "sources": "",
+                }
+            )
+        for indicator, reason in impact.not_estimated.items():
+            rows.append(
+                {
+                    "flow": flow.flow_key,
+                    "synergy": flow.label,
+                    "indicator": indicator.value,
+                    "term": "not estimated",
+                    "expression": reason,
+                    "value": "",
+                    "unit": UNITS[indicator],
+                    "sources": "",
+                }
+            )
+    return rows
+
+
+def _total_expression(indicator: Indicator) -> str:
+    parts = DERIVED.get(indicator)
+    if parts is None:
+        return "sum of the terms above" if indicator in TRACED else "amount exchanged"
+    return " ".join(
+        f"{'+' if sign > 0 else '−'} {part.value}" for part, sign in parts
+    ).removeprefix("+ ")
