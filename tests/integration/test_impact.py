@@ -131,7 +131,7 @@ def test_cli_writes_the_report_summary_and_trace(
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "3 synergies (agreed)" in result.output
+    assert ": 3 synergies," in result.output
     assert files["report.html"].read_text(encoding="utf-8").startswith("<!doctype html>")
     with files["summary.csv"].open(encoding="utf-8") as handle:
         summary = list(csv.DictReader(handle))
@@ -151,4 +151,4 @@ def test_cli_without_agreed_synergies_reports_zero(
     monkeypatch.setenv("SIDESTREAM_DATABASE_URL", container.settings.database_url)
     result = CliRunner().invoke(app, ["impact", "--draws", "100"])
     assert result.exit_code == 0, result.output
-    assert "0 synergies (agreed), 0 organisations involved" in result.output
+    assert "agreed synergies (both parties accepted): 0 synergies, 0 organisations" in result.output

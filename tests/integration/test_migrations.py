@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
@@ -14,7 +16,9 @@ from sidestream.adapters.db.migrate import (
 )
 from sidestream.adapters.db.tables import Base
 from sidestream.bootstrap.container import Container
+from sidestream.services.scenarios import list_scenario_runs, save_scenario_run
 from tests.integration.test_registry import _load_registry
+from tests.integration.test_scenarios_store import pareto_run
 
 RANGE_COLUMNS = {"quantity_low", "quantity_high"}
 LISTING_TABLES = (
@@ -25,6 +29,7 @@ LISTING_TABLES = (
     "need_waste_codes",
     "need_property_limits",
 )
+SCENARIO_TABLES = {"scenarios", "scenario_plans", "scenario_flows"}
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -87,10 +92,38 @@ def test_the_quantity_range_revision_goes_down_and_up_keeping_the_rows(
     assert all(listing.quantity.high is None for listing in listings)
 
 
+def test_the_scenarios_revision_goes_down_and_up_keeping_the_registry(
+    container: Container,
+) -> None:
+    _load_registry(container)
+    saved = save_scenario_run(container.unit_of_work, pareto_run())  # plans and flows too
+    engine = container.engine
+    counts = _row_counts(engine)
+
+    downgrade_database(engine, "0004")
+
+    assert current_revision(engine) == "0004"
+    assert not SCENARIO_TABLES & set(inspect(engine).get_table_names())
+    assert _row_counts(engine) == counts  # dropping the scenarios took no listing row along
+
+    upgrade_database(engine, "0005")
+
+    assert current_revision(engine) == "0005"
+    assert set(inspect(engine).get_table_names()) >= SCENARIO_TABLES
+    assert _row_counts(engine) == counts
+    container.upgrade_database()  # on to head, where the table models apply
+    assert _differences(engine) == []
+    assert list_scenario_runs(container.unit_of_work) == []  # saved runs went with the tables
+    again = save_scenario_run(container.unit_of_work, pareto_run())
+    assert list_scenario_runs(container.unit_of_work) == [again]
+    assert replace(again, scenario_id=None) == replace(saved, scenario_id=None)
+
+
 def test_upgrade_twice_is_harmless(container: Container) -> None:
     container.upgrade_database()
     tables = set(inspect(container.engine).get_table_names())
     assert {"organisations", "sites", "side_streams", "needs", "stream_properties"} <= tables
+    assert tables >= SCENARIO_TABLES
 
 
 def test_sqlite_runs_with_foreign_keys_and_wal(sqlite_container: Container) -> None:

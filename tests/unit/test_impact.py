@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sidestream.domain.errors import ReferenceDataError
+from sidestream.domain.errors import InvalidInput, ReferenceDataError
 from sidestream.domain.impact import (
     REQUIRED_FACTORS,
     AccountingSettings,
@@ -24,6 +24,7 @@ from sidestream.domain.impact import (
     UncertainAmount,
     account,
     roll_up,
+    share_listings,
 )
 from sidestream.domain.routes import RegulatoryPath, TransportModeName, ValorisationRoute
 from sidestream.domain.streams import ManagementRoute
@@ -111,6 +112,7 @@ def make_flow(**changes: object) -> FlowInput:
         current_cost_eur_per_unit=40.0,
         price_eur_per_unit=None,
         willingness_to_pay_eur_per_unit=None,
+        need_replaces_virgin_material_code=None,
         producer_organisation="Producer Oy",
         receiver_organisation="Receiver Oy",
         municipality="Tornio",
@@ -201,6 +203,7 @@ def test_missing_factors_are_reported_not_counted_as_zero() -> None:
     assert Indicator.CO2E_AVOIDED in impact.not_estimated
     assert Indicator.NET_CO2E in impact.not_estimated
     assert "no valorisation route" in impact.not_estimated[Indicator.NET_CO2E]
+    assert "no valorisation route" in impact.not_estimated[Indicator.EUR_RECEIVER]
     assert Indicator.CO2E_TRANSPORT in impact.estimates
     stocked = make_flow(current_route=ManagementRoute.STOCKPILE, current_cost_eur_per_unit=None)
     impact = account([stocked], make_factors(), EXACT)[0]
@@ -327,4 +330,56 @@ def test_every_indicator_is_linear_in_the_amount(
 
     base, scaled = figures(amount), figures(amount * scale)
     for indicator, value in base.items():
-        assert scaled[indicator] == pytest.approx(value * scale, rel=1e-9, abs=1e-9)
+        # terms that cancel leave rounding noise of the order of the amounts × 1e-15
+        assert scaled[indicator] == pytest.approx(value * scale, rel=1e-9, abs=1e-6)
+
+
+def test_without_a_route_the_need_names_the_material_replaced_one_for_one() -> None:
+    impact = account(
+        [make_flow(route=None, need_replaces_virgin_material_code="crushed_aggregate")],
+        make_factors(),
+        EXACT,
+    )[0]
+    # 1000 t × 1 (assumed) × 0.005 t CO2e/t; 1000 t × 1 × 10 EUR/t not bought
+    assert impact.estimates[Indicator.CO2E_AVOIDED].central == pytest.approx(5.0)
+    term = next(t for t in impact.trace if t.indicator is Indicator.CO2E_AVOIDED)
+    assert any("one for one assumed" in source for source in term.sources)
+    # used as delivered: no route, so no processing step
+    assert impact.estimates[Indicator.CO2E_PROCESSING].central == 0.0
+
+
+def test_a_hub_step_is_added_to_the_routes_own_step_and_never_done_twice() -> None:
+    crushing = 1000 * (2 * 0.1 + 0.5 * 2.7) / 1000  # t CO2e, as in the golden case
+    same = central(make_flow(hub_process_code="crushing_screening"))
+    assert same[Indicator.CO2E_PROCESSING] == pytest.approx(crushing)
+    plain = central(make_flow(route=None, hub_process_code="crushing_screening"))
+    assert plain[Indicator.CO2E_PROCESSING] == pytest.approx(crushing)
+    factors = make_factors()
+    other = replace(factors.processes["crushing_screening"], process_code="drying", name="Drying")
+    both = make_factors()
+    both = replace(both, processes={**both.processes, "drying": other})
+    twice = central(make_flow(hub_process_code="drying"), both)
+    assert twice[Indicator.CO2E_PROCESSING] == pytest.approx(2 * crushing)
+
+
+def test_flows_sharing_a_listing_get_their_share_of_it() -> None:
+    # One 1000 t stream agreed with two needs of 800 t and 600 t: together they would take
+    # 1400 t, so each gets 1000/1400 of its 800 or 600 t (571.4 + 428.6 = 1000 t).
+    flows = [
+        make_flow(demand=UncertainAmount.exact("need 1", 800.0)),
+        make_flow(flow_key="proposal 2", demand=UncertainAmount.exact("need 2", 600.0)),
+        make_flow(
+            flow_key="proposal 3",
+            supply=UncertainAmount.exact("stream 9", 50.0),
+            demand=UncertainAmount.exact("need 3", 60.0),
+        ),
+    ]
+    shared = share_listings(flows)
+    impacts = account(shared, make_factors(), EXACT)
+    tonnes = [impact.estimates[Indicator.TONNES].central for impact in impacts]
+    assert tonnes == pytest.approx([800 * 1000 / 1400, 600 * 1000 / 1400, 50.0])
+    assert shared[2] is flows[2]
+    term = next(t for t in impacts[0].trace if t.indicator is Indicator.TONNES)
+    assert "share" in term.expression and term.value == pytest.approx(tonnes[0])
+    with pytest.raises(InvalidInput, match="share"):
+        make_flow(share=0.0)

@@ -15,13 +15,13 @@ from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_factory
-from sidestream.adapters.solvers import choose_solver
+from sidestream.adapters.solvers import HighsSolver, ScipyHighsSolver, choose_solver
 from sidestream.adapters.text_similarity import MaterialTextMatcher
 from sidestream.bootstrap.settings import Settings
 from sidestream.domain.impact import ImpactFactors
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase
-from sidestream.domain.solving import LinearProgram, LinearProgramSolver
+from sidestream.domain.solving import LinearProgram, LinearProgramSolver, ProgressReporter
 
 
 class SystemClock:
@@ -54,9 +54,19 @@ class Container:
     def text_matcher(self) -> MaterialTextMatcher:
         return MaterialTextMatcher.from_reference(self.reference)
 
-    def solver_for(self, program: LinearProgram) -> LinearProgramSolver:
-        """The fastest exact solver for the program's structure (ADR 6)."""
-        return choose_solver(program)
+    def solver_for(
+        self, program: LinearProgram, progress: ProgressReporter | None = None
+    ) -> LinearProgramSolver:
+        """The fastest exact solver for the program's structure (ADR 6); HiGHS reports its
+        progress when asked."""
+        chosen = choose_solver(program)
+        return HighsSolver(progress) if isinstance(chosen, HighsSolver) else chosen
+
+    def solver_named(
+        self, name: str, progress: ProgressReporter | None = None
+    ) -> LinearProgramSolver:
+        """HiGHS through highspy ("highs") or through SciPy ("scipy"), the second solver."""
+        return HighsSolver(progress) if name == "highs" else ScipyHighsSolver()
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._session_factory)

@@ -18,7 +18,7 @@ the same function (NumPy broadcasting), so the trace and the percentiles cannot 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -208,16 +208,56 @@ class FlowInput:
     current_cost_eur_per_unit: float | None  # the producer's stated cost of its current route
     price_eur_per_unit: float | None  # asking price, paid by the receiver to the producer
     willingness_to_pay_eur_per_unit: float | None
+    need_replaces_virgin_material_code: str | None  # stands in when there is no route
     # Who the flow counts for in roll-ups.
     producer_organisation: str
     receiver_organisation: str
     municipality: str  # of the producing site
     year: int
-    process_code: str | None = None  # overrides the route's process (e.g. at a hub)
+    # Processing at a hub on the way, before the route's own step; a step the route needs
+    # anyway is then done once, at the hub.
+    hub_process_code: str | None = None
+    # The fraction of the smaller of supply and demand this flow gets, when several flows
+    # draw on one listing and together would take more than it has.
+    share: float = 1.0
 
     def __post_init__(self) -> None:
         if self.basis not in AMOUNT_OF_BASIS:
             raise InvalidInput.single("basis", f"{self.basis!r} is not one of t, MWh, m3")
+        if not 0.0 < self.share <= 1.0:
+            raise InvalidInput.single("share", f"{self.share} is not a fraction in (0, 1]")
+
+
+def share_listings(flows: Sequence[FlowInput]) -> list[FlowInput]:
+    """Flows that together would take more than a listing has (a stream agreed with two
+    needs, each for the smaller of the two quantities) are scaled down pro rata, so that no
+    stream gives and no need takes more than its central quantity."""
+    wanted: dict[str, float] = {}
+    for flow in flows:
+        amount = _central_amount(flow)
+        for key in _listing_keys(flow):
+            wanted[key] = wanted.get(key, 0.0) + amount
+    capacity = {flow.supply.key: flow.supply.central for flow in flows}
+    capacity.update({flow.demand.key: flow.demand.central for flow in flows if flow.demand})
+    shared = []
+    for flow in flows:
+        share = min(
+            (min(1.0, capacity[key] / wanted[key]) for key in _listing_keys(flow) if wanted[key]),
+            default=1.0,
+        )
+        shared.append(flow if share >= 1.0 else replace(flow, share=flow.share * share))
+    return shared
+
+
+def _central_amount(flow: FlowInput) -> float:
+    amount = flow.supply.central
+    if flow.demand is not None:
+        amount = min(amount, flow.demand.central)
+    return amount * flow.share
+
+
+def _listing_keys(flow: FlowInput) -> tuple[str, ...]:
+    return (flow.supply.key,) + ((flow.demand.key,) if flow.demand is not None else ())
 
 
 @dataclass(frozen=True)
@@ -268,14 +308,17 @@ def _fmt(value: float) -> str:
 class _Values:
     """Hands out factor values: central numbers for the trace, or shared Monte Carlo draws."""
 
-    def __init__(self, draws: int | None, rng: np.random.Generator | None) -> None:
+    def __init__(
+        self, draws: int | None, rng: np.random.Generator | None, trace: bool = True
+    ) -> None:
         self.draws = draws
+        self._trace = trace
         self._rng = rng
         self._cache: dict[str, Number] = {}
 
     @property
     def tracing(self) -> bool:
-        return self.draws is None
+        return self.draws is None and self._trace
 
     def _triangular(self, key: str, low: float, mode: float, high: float) -> Number:
         if self.draws is None:
@@ -343,8 +386,11 @@ def _account_flow(
     amount: Number = values.amount(flow.supply)
     if flow.demand is not None:
         amount = np.minimum(amount, values.amount(flow.demand))
-    for basis, indicator in AMOUNT_OF_BASIS.items():
-        ledger.sums[indicator] = amount if basis == flow.basis else 0.0
+    if flow.share < 1.0:
+        amount = amount * flow.share
+    for indicator in AMOUNT_OF_BASIS.values():
+        ledger.sums[indicator] = 0.0
+    _exchanged(flow, amount, ledger)
     _avoided_production(flow, factors, amount, ledger)
     _landfill(flow, factors, amount, ledger)
     _transport(flow, factors, settings, amount, ledger)
@@ -355,64 +401,124 @@ def _account_flow(
     return ledger
 
 
+@dataclass(frozen=True)
+class _Replacement:
+    """Which virgin material a flow replaces, how much of it per unit, and on whose word."""
+
+    material: str
+    ratio: float
+    what: str  # the use, for the trace
+    basis: str  # where the ratio comes from
+
+
+def _replacement(flow: FlowInput) -> _Replacement | None:
+    route = flow.route
+    if route is not None:
+        return _Replacement(
+            route.replaces_virgin_material_code,
+            route.substitution_ratio,
+            route.name,
+            f"substitution ratio: {route.sources[0]}",
+        )
+    if flow.need_replaces_virgin_material_code is not None:
+        return _Replacement(
+            flow.need_replaces_virgin_material_code,
+            1.0,
+            "as the need's listing states",
+            "substitution ratio: one for one assumed; the need's listing names the material "
+            "it replaces and no valorisation route gives a ratio",
+        )
+    return None
+
+
+def _exchanged(flow: FlowInput, amount: Number, ledger: _Ledger) -> None:
+    def expression() -> str:
+        offered = f"{_fmt(flow.supply.central)} {flow.basis} offered"
+        text = (
+            f"min({offered}, {_fmt(flow.demand.central)} {flow.basis} needed)"
+            if flow.demand is not None
+            else offered
+        )
+        if flow.share < 1.0:
+            text += f" × {_fmt(flow.share)} share"
+        return f"{text} = {_fmt(float(amount))} {flow.basis}"
+
+    ledger.add(
+        AMOUNT_OF_BASIS[flow.basis],
+        amount,
+        "exchanged"
+        + (
+            ": the listing's synergies together exceed its quantity, so each gets its share"
+            if flow.share < 1.0
+            else ""
+        ),
+        expression,
+        stated=("quantities: stated in the listings (or chosen by the plan)",),
+    )
+
+
 def _avoided_production(
     flow: FlowInput, factors: ImpactFactors, amount: Number, ledger: _Ledger
 ) -> None:
     values = ledger.values
-    route = flow.route
-    if route is None:
-        ledger.cannot(
-            Indicator.CO2E_AVOIDED, "no valorisation route: the product replaced is unknown"
-        )
+    replaced = _replacement(flow)
+    if replaced is None:
+        reason = "no valorisation route and no material replaced named by the need"
+        ledger.cannot(Indicator.CO2E_AVOIDED, reason)
+        if flow.willingness_to_pay_eur_per_unit is None:
+            ledger.cannot(Indicator.EUR_RECEIVER, reason)
+        else:
+            _willingness(flow, amount, ledger)
         return
-    virgin = factors.virgin_co2e_t_per_unit.get(route.replaces_virgin_material_code)
+    ratio = replaced.ratio
+    virgin = factors.virgin_co2e_t_per_unit.get(replaced.material)
     if virgin is None:
-        ledger.cannot(
-            Indicator.CO2E_AVOIDED,
-            f"no cited emission factor for {route.replaces_virgin_material_code}",
-        )
+        ledger.cannot(Indicator.CO2E_AVOIDED, f"no cited emission factor for {replaced.material}")
     else:
-        ratio = route.substitution_ratio
         ledger.add(
             Indicator.CO2E_AVOIDED,
             amount * ratio * values.factor(virgin),
-            f"{route.replaces_virgin_material_code} production replaced ({route.name})",
+            f"{replaced.material} production replaced ({replaced.what})",
             lambda: (
                 f"{_fmt(float(amount))} {flow.basis} × {_fmt(ratio)} (substitution ratio) × "
                 f"{_fmt(virgin.value)} {virgin.unit}"
             ),
             used=(virgin,),
-            stated=(f"substitution ratio: {route.sources[0]}",),
+            stated=(replaced.basis,),
         )
-    price = factors.virgin_prices_eur_per_unit.get(route.replaces_virgin_material_code)
+    price = factors.virgin_prices_eur_per_unit.get(replaced.material)
     if price is not None:
-        ratio = route.substitution_ratio
         ledger.add(
             Indicator.EUR_RECEIVER,
             amount * ratio * values.factor(price),
-            f"{route.replaces_virgin_material_code} purchase avoided",
+            f"{replaced.material} purchase avoided",
             lambda: (
                 f"{_fmt(float(amount))} {flow.basis} × {_fmt(ratio)} (substitution ratio) × "
                 f"{_fmt(price.value)} {price.unit}"
             ),
             used=(price,),
+            stated=(replaced.basis,),
         )
     elif flow.willingness_to_pay_eur_per_unit is not None:
-        willingness = flow.willingness_to_pay_eur_per_unit
-        ledger.add(
-            Indicator.EUR_RECEIVER,
-            amount * willingness,
-            "value to the receiver (no cited price of the material replaced; the receiver's "
-            "stated willingness to pay stands in)",
-            lambda: f"{_fmt(float(amount))} {flow.basis} × {_fmt(willingness)} EUR/{flow.basis}",
-            stated=("willingness to pay: stated in the need's listing",),
-        )
+        _willingness(flow, amount, ledger)
     else:
         ledger.cannot(
             Indicator.EUR_RECEIVER,
-            f"no cited price of {route.replaces_virgin_material_code} and no stated "
-            "willingness to pay",
+            f"no cited price of {replaced.material} and no stated willingness to pay",
         )
+
+
+def _willingness(flow: FlowInput, amount: Number, ledger: _Ledger) -> None:
+    willingness = flow.willingness_to_pay_eur_per_unit
+    assert willingness is not None
+    ledger.add(
+        Indicator.EUR_RECEIVER,
+        amount * willingness,
+        "value to the receiver (no cited price of a material replaced; the receiver's "
+        "stated willingness to pay stands in)",
+        lambda: f"{_fmt(float(amount))} {flow.basis} × {_fmt(willingness)} EUR/{flow.basis}",
+        stated=("willingness to pay: stated in the need's listing",),
+    )
 
 
 def _landfill(flow: FlowInput, factors: ImpactFactors, amount: Number, ledger: _Ledger) -> None:
@@ -606,11 +712,19 @@ def _tonne_km_leg(
 
 
 def _processing(flow: FlowInput, factors: ImpactFactors, amount: Number, ledger: _Ledger) -> None:
+    route_code = factors.route_processes.get(flow.route.route_id, "none") if flow.route else "none"
+    codes = [code for code in (flow.hub_process_code, route_code) if code and code != "none"]
+    if not codes:
+        ledger.add(Indicator.CO2E_PROCESSING, 0.0, "used as delivered: no processing", lambda: "0")
+        return
+    for code in dict.fromkeys(codes):
+        _processing_step(flow, factors, factors.processes[code], amount, ledger)
+
+
+def _processing_step(
+    flow: FlowInput, factors: ImpactFactors, step: ProcessStep, amount: Number, ledger: _Ledger
+) -> None:
     v = ledger.values
-    code = flow.process_code or (
-        factors.route_processes.get(flow.route.route_id, "none") if flow.route else "none"
-    )
-    step = factors.processes[code]
     electricity, diesel, other = (
         step.electricity_kwh_per_unit,
         step.diesel_l_per_unit,
@@ -621,9 +735,6 @@ def _processing(flow: FlowInput, factors: ImpactFactors, amount: Number, ledger:
         factors["fi_electricity_price_eur_per_kwh"],
         factors["diesel_price_eur_per_litre"],
     )
-    if code == "none":
-        ledger.add(Indicator.CO2E_PROCESSING, 0.0, "used as delivered: no processing", lambda: "0")
-        return
     ledger.add(
         Indicator.CO2E_PROCESSING,
         amount
@@ -706,6 +817,17 @@ def _missing_with_derived(missing: Mapping[Indicator, str]) -> dict[Indicator, s
         if reasons:
             out[derived] = reasons[0]
     return out
+
+
+def central_figures(
+    flow: FlowInput, factors: ImpactFactors, settings: AccountingSettings
+) -> tuple[dict[Indicator, float], dict[Indicator, str]]:
+    """The central value of every indicator that can be estimated, and why the others cannot;
+    no draws and no trace (the optimiser asks this of every candidate path)."""
+    ledger = _account_flow(flow, factors, settings, _Values(None, None, trace=False))
+    missing = _missing_with_derived(ledger.missing)
+    sums = _with_derived(ledger.sums, missing)
+    return {k: float(v) for k, v in sums.items() if k not in missing}, missing
 
 
 def account(

@@ -14,7 +14,7 @@ supply → demand network that a min-cost-flow algorithm can solve.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
@@ -145,6 +145,27 @@ class SolveResult:
     @property
     def has_solution(self) -> bool:
         return self.primal_values is not None
+
+
+@dataclass(frozen=True)
+class SolverProgress:
+    """One report from a running solve, for a caller who wants to watch it.
+
+    elapsed_s counts from the adapter's start, like SolveResult.runtime_s. The bounds are in
+    the program's sense and None where the solver does not know them yet (an LP's simplex
+    has no feasible objective until it ends): primal_bound is the objective of the best
+    solution found, dual_bound the best proven bound, relative_gap_frac as in SolveResult."""
+
+    elapsed_s: float
+    message: str
+    primal_bound: float | None = None
+    dual_bound: float | None = None
+    relative_gap_frac: float | None = None
+
+
+# Called from inside the solve: keep it quick. A reporter that raises stops the solve, whose
+# result then says so (TerminationCondition.INTERRUPTED) instead of passing on a solution.
+ProgressReporter = Callable[[SolverProgress], None]
 
 
 class LinearProgramSolver(Protocol):

@@ -1,7 +1,8 @@
 """What the region's synergies achieve: impact accounting over stored proposals.
 
 Agreed synergies (both parties accepted) are accounted by default; a facilitator may include
-the proposals still open to see what the pipeline would add. Roll-ups per region,
+the proposals still open to see what the pipeline would add. Proposals that draw on the same
+listing share it pro rata, so no total counts a tonne twice. Roll-ups per region,
 municipality, organisation and year, and the indicators funders ask for, come with each
 report; every figure keeps its calculation trace."""
 
@@ -27,6 +28,7 @@ from sidestream.domain.impact import (
     UncertainAmount,
     account,
     roll_up,
+    share_listings,
 )
 from sidestream.domain.organisations import Organisation, SizeClass
 from sidestream.domain.proposals import ProposalRecord, ProposalStatus
@@ -40,6 +42,13 @@ from sidestream.services.ports import UnitOfWorkFactory
 class Selection(StrEnum):
     AGREED = "agreed"  # both parties accepted
     PIPELINE = "pipeline"  # agreed and still proposed (not declined)
+    PLAN = "plan"  # the flows of a saved optimiser plan
+
+
+SCOPES = {
+    Selection.AGREED: "agreed synergies (both parties accepted)",
+    Selection.PIPELINE: "agreed and proposed synergies (the pipeline)",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class FunderIndicators:
 @dataclass(frozen=True)
 class ImpactReport:
     selection: Selection
+    scope: str  # what was accounted, in words
     settings: AccountingSettings
     generated_on: date
     impacts: tuple[FlowImpact, ...]
@@ -105,6 +115,7 @@ def flow_of_proposal(
         current_cost_eur_per_unit=stream.management_cost_eur_per_unit,
         price_eur_per_unit=stream.asking_price_eur_per_unit,
         willingness_to_pay_eur_per_unit=need.willingness_to_pay_eur_per_unit,
+        need_replaces_virgin_material_code=need.replaces_virgin_material_code,
         producer_organisation=producer.name,
         receiver_organisation=receiver.name,
         municipality=municipality,
@@ -150,9 +161,15 @@ def account_proposals(
         flows.append(
             flow_of_proposal(record, stream, need, organisations, reference, knowledge, today)
         )
-    impacts = account(flows, factors, settings)
+    impacts = account(share_listings(flows), factors, settings)
     return build_report(
-        impacts, organisations.values(), selection, settings, today, tuple(left_out)
+        impacts,
+        organisations.values(),
+        selection,
+        SCOPES[selection],
+        settings,
+        today,
+        tuple(left_out),
     )
 
 
@@ -160,6 +177,7 @@ def build_report(
     impacts: list[FlowImpact],
     organisations: Iterable[Organisation],
     selection: Selection,
+    scope: str,
     settings: AccountingSettings,
     today: date,
     left_out: tuple[str, ...],
@@ -174,7 +192,7 @@ def build_report(
         smes_involved=sum(1 for name in region.organisations if size_of.get(name) in smes),
         totals=region,
     )
-    return ImpactReport(selection, settings, today, tuple(impacts), left_out, funder, by)
+    return ImpactReport(selection, scope, settings, today, tuple(impacts), left_out, funder, by)
 
 
 # --- tables for files and pages -----------------------------------------------------------------

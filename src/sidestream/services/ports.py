@@ -9,6 +9,7 @@ from typing import Protocol, Self, TypeVar
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.proposals import ProposalRecord
+from sidestream.domain.scenarios import ScenarioRun
 from sidestream.domain.streams import Need, SideStream
 
 ListingT = TypeVar("ListingT", SideStream, Need)
@@ -83,6 +84,25 @@ class ProposalRepository(Protocol):
     def delete(self, proposal_ids: Sequence[int]) -> None: ...
 
 
+class ScenarioRepository(Protocol):
+    """Saved runs of the regional optimiser, unique by the scenario's name. A saved run is a
+    record: it loads whatever has become of the listings and reference data since."""
+
+    def add(self, run: ScenarioRun) -> ScenarioRun:
+        """Store a run under its spec's name; the run returned carries its scenario_id."""
+        ...
+
+    def get_by_name(self, name: str) -> ScenarioRun | None: ...
+
+    def list_all(self) -> list[ScenarioRun]:
+        """Every saved run, oldest first (then by name)."""
+        ...
+
+    def delete(self, name: str) -> None:
+        """Remove a run with its plans and flows; NotFound when none has the name."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without commit() rolls everything back."""
 
@@ -97,6 +117,9 @@ class UnitOfWork(Protocol):
 
     @property
     def proposals(self) -> ProposalRepository: ...
+
+    @property
+    def scenarios(self) -> ScenarioRepository: ...
 
     def __enter__(self) -> Self: ...
 

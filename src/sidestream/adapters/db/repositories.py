@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -19,6 +20,9 @@ from sidestream.adapters.db.tables import (
     NeedWasteCodeRow,
     OrganisationRow,
     ProposalRow,
+    ScenarioFlowRow,
+    ScenarioPlanRow,
+    ScenarioRow,
     SideStreamRow,
     SiteRow,
     StreamPropertyRow,
@@ -26,9 +30,18 @@ from sidestream.adapters.db.tables import (
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.errors import Conflict, NotFound
 from sidestream.domain.matching import BenefitEstimate, Proposal, ScoreFactor
+from sidestream.domain.network_design import Criterion
 from sidestream.domain.organisations import Organisation, Site, SizeClass
 from sidestream.domain.proposals import Decision, ProposalRecord
 from sidestream.domain.routes import TransportModeName
+from sidestream.domain.scenarios import (
+    PlannedFlow,
+    ScenarioPlan,
+    ScenarioRun,
+    ScenarioSpec,
+    scenario_from_mapping,
+    scenario_to_mapping,
+)
 from sidestream.domain.streams import (
     ManagementRoute,
     MeasuredProperty,
@@ -577,3 +590,169 @@ class SqlProposalRepository:
                 delete(ProposalRow).where(ProposalRow.proposal_id.in_(list(proposal_ids)))
             )
             _flush(self._session)
+
+
+# --- scenarios -------------------------------------------------------------------------------
+#
+# A saved scenario keeps its spec, settings and lists as JSON text written and read by the
+# standard library. The columns are text, not a database JSON type: the database never parses
+# them, so an unbounded hub capacity written as Infinity reads back as it was written.
+
+
+def _to_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _spec_from_json(text: str) -> ScenarioSpec:
+    """The saved spec, read by scenario_from_mapping against the processing steps and material
+    classes the spec itself names, not today's reference data: a code retired or renamed since
+    the scenario was saved must never make it unreadable. (save_scenario_run checks that a spec
+    reads back equal before it is stored, so what was saved always loads.)"""
+    data = json.loads(text)
+    hubs = [hub for hub in data.get("hubs", []) if isinstance(hub, Mapping)]
+    process_codes = [hub["process_code"] for hub in hubs if "process_code" in hub]
+    material_class_codes = [
+        code for hub in hubs for code in hub.get("accepts_material_class_codes") or ()
+    ]
+    return scenario_from_mapping(data, process_codes, material_class_codes)
+
+
+def _criteria_to_json(values: Mapping[Criterion, float]) -> str:
+    return _to_json({Criterion(criterion).value: value for criterion, value in values.items()})
+
+
+def _criteria_from_json(text: str) -> dict[Criterion, float]:
+    return {Criterion(criterion): value for criterion, value in json.loads(text).items()}
+
+
+def _flow_from_row(row: ScenarioFlowRow) -> PlannedFlow:
+    return PlannedFlow(
+        proposal_id=row.proposal_id,
+        stream_id=row.stream_id,
+        need_id=row.need_id,
+        stream=row.stream,
+        need=row.need,
+        producer=row.producer,
+        receiver=row.receiver,
+        hub=row.hub,
+        modes=row.modes,
+        flow_t=row.flow_t,
+        eur=row.eur,
+        co2e_t=row.co2e_t,
+    )
+
+
+def _plan_from_row(row: ScenarioPlanRow) -> ScenarioPlan:
+    return ScenarioPlan(
+        label=row.label,
+        status=row.status,
+        termination=row.termination,
+        message=row.message,
+        weights=_criteria_from_json(row.weights_json),
+        floors=_criteria_from_json(row.floors_json),
+        eur=row.eur,
+        co2e_t=row.co2e_t,
+        tonnes=row.tonnes,
+        hubs_opened=tuple(json.loads(row.hubs_opened_json)),
+        flows=tuple(_flow_from_row(flow) for flow in row.flows),
+        solver_name=row.solver_name,
+        solver_version=row.solver_version,
+        solver_options=json.loads(row.solver_options_json),
+        runtime_s=row.runtime_s,
+        relative_gap_frac=row.relative_gap_frac,
+    )
+
+
+def _scenario_from_row(row: ScenarioRow) -> ScenarioRun:
+    created_at = _utc(row.created_at)
+    assert created_at is not None
+    return ScenarioRun(
+        spec=_spec_from_json(row.spec_json),
+        plans=tuple(_plan_from_row(plan) for plan in row.plans),
+        left_out=tuple(json.loads(row.left_out_json)),
+        created_at=created_at,
+        scenario_id=row.scenario_id,
+    )
+
+
+def _write_scenario(row: ScenarioRow, run: ScenarioRun) -> None:
+    row.name = run.spec.name
+    row.description = run.spec.description
+    row.spec_json = _to_json(scenario_to_mapping(run.spec))
+    row.left_out_json = _to_json(list(run.left_out))
+    # SQLite keeps the wall-clock time without its offset: store every moment in UTC.
+    row.created_at = run.created_at.astimezone(UTC)
+    row.plans = [
+        ScenarioPlanRow(
+            position=position,
+            label=plan.label,
+            status=plan.status,
+            termination=plan.termination,
+            message=plan.message,
+            weights_json=_criteria_to_json(plan.weights),
+            floors_json=_criteria_to_json(plan.floors),
+            eur=plan.eur,
+            co2e_t=plan.co2e_t,
+            tonnes=plan.tonnes,
+            hubs_opened_json=_to_json(list(plan.hubs_opened)),
+            solver_name=plan.solver_name,
+            solver_version=plan.solver_version,
+            solver_options_json=_to_json(dict(plan.solver_options)),
+            runtime_s=plan.runtime_s,
+            relative_gap_frac=plan.relative_gap_frac,
+            flows=[
+                ScenarioFlowRow(
+                    position=flow_position,
+                    proposal_id=flow.proposal_id,
+                    stream_id=flow.stream_id,
+                    need_id=flow.need_id,
+                    stream=flow.stream,
+                    need=flow.need,
+                    producer=flow.producer,
+                    receiver=flow.receiver,
+                    hub=flow.hub,
+                    modes=flow.modes,
+                    flow_t=flow.flow_t,
+                    eur=flow.eur,
+                    co2e_t=flow.co2e_t,
+                )
+                for flow_position, flow in enumerate(plan.flows)
+            ],
+        )
+        for position, plan in enumerate(run.plans)
+    ]
+
+
+class SqlScenarioRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _query(self) -> Select[Any]:
+        return select(ScenarioRow).options(
+            selectinload(ScenarioRow.plans).selectinload(ScenarioPlanRow.flows)
+        )
+
+    def add(self, run: ScenarioRun) -> ScenarioRun:
+        row = ScenarioRow()
+        _write_scenario(row, run)
+        self._session.add(row)
+        _flush(self._session)
+        return _scenario_from_row(row)
+
+    def get_by_name(self, name: str) -> ScenarioRun | None:
+        row = self._session.scalars(self._query().where(ScenarioRow.name == name)).first()
+        return _scenario_from_row(row) if row else None
+
+    def list_all(self) -> list[ScenarioRun]:
+        rows = self._session.scalars(
+            self._query().order_by(ScenarioRow.created_at, ScenarioRow.name)
+        )
+        return [_scenario_from_row(row) for row in rows]
+
+    def delete(self, name: str) -> None:
+        row = self._session.scalars(select(ScenarioRow).where(ScenarioRow.name == name)).first()
+        if row is None:
+            raise NotFound("scenario", name)
+        # Plans and flows not loaded in this session go by ON DELETE CASCADE.
+        self._session.delete(row)
+        _flush(self._session)

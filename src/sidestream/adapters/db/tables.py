@@ -256,3 +256,82 @@ class ProposalRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ScenarioRow(Base):
+    """A saved run of the regional optimiser: the scenario asked and the plans answered.
+
+    A saved scenario is a historical record: no foreign key leads from it (or its plans and
+    flows) to streams, needs or proposals, so it survives those listings being changed or
+    deleted; flows keep the ids and names they had when the plan was made.
+    """
+
+    __tablename__ = "scenarios"
+
+    scenario_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text)  # scenario_to_mapping, as JSON text
+    left_out_json: Mapped[str] = mapped_column(Text)  # a JSON list of texts
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # passive_deletes: deleting a scenario leaves its plans and flows to ON DELETE CASCADE.
+    plans: Mapped[list[ScenarioPlanRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ScenarioPlanRow.position"
+    )
+
+
+class ScenarioPlanRow(Base):
+    """One plan of a saved scenario: a single objective, or one point of a Pareto front."""
+
+    __tablename__ = "scenario_plans"
+
+    plan_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(
+        ForeignKey("scenarios.scenario_id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)  # order within the scenario, from 0
+    label: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    termination: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    weights_json: Mapped[str] = mapped_column(Text)  # {criterion: weight}
+    floors_json: Mapped[str] = mapped_column(Text)  # {criterion: floor}
+    eur: Mapped[float | None] = mapped_column(Float)  # None: no plan was found
+    co2e_t: Mapped[float | None] = mapped_column(Float)
+    tonnes: Mapped[float | None] = mapped_column(Float)
+    hubs_opened_json: Mapped[str] = mapped_column(Text)  # a JSON list of hub names
+    solver_name: Mapped[str] = mapped_column(Text)
+    solver_version: Mapped[str] = mapped_column(Text)
+    solver_options_json: Mapped[str] = mapped_column(Text)
+    runtime_s: Mapped[float] = mapped_column(Float)
+    relative_gap_frac: Mapped[float | None] = mapped_column(Float)
+
+    flows: Mapped[list[ScenarioFlowRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="ScenarioFlowRow.position"
+    )
+
+
+class ScenarioFlowRow(Base):
+    """One flow of a saved plan. The ids name the proposal, stream and need the flow came from
+    when the plan was made; they are deliberately not foreign keys (see ScenarioRow)."""
+
+    __tablename__ = "scenario_flows"
+
+    flow_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_plans.plan_id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)  # order within the plan, from 0
+    proposal_id: Mapped[int] = mapped_column(Integer)
+    stream_id: Mapped[int] = mapped_column(Integer)
+    need_id: Mapped[int] = mapped_column(Integer)
+    stream: Mapped[str] = mapped_column(Text)
+    need: Mapped[str] = mapped_column(Text)
+    producer: Mapped[str] = mapped_column(Text)
+    receiver: Mapped[str] = mapped_column(Text)
+    hub: Mapped[str | None] = mapped_column(Text)  # None: delivered directly
+    modes: Mapped[str] = mapped_column(String(40))  # "road", or one per leg: "rail+road"
+    flow_t: Mapped[float] = mapped_column(Float)
+    eur: Mapped[float] = mapped_column(Float)
+    co2e_t: Mapped[float] = mapped_column(Float)

@@ -12,6 +12,7 @@ from sidestream.adapters.db.repositories import (
     SqlNeedRepository,
     SqlOrganisationRepository,
     SqlProposalRepository,
+    SqlScenarioRepository,
     SqlStreamRepository,
 )
 
@@ -21,6 +22,7 @@ class SqlUnitOfWork:
     streams: SqlStreamRepository
     needs: SqlNeedRepository
     proposals: SqlProposalRepository
+    scenarios: SqlScenarioRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -31,6 +33,7 @@ class SqlUnitOfWork:
         self.streams = SqlStreamRepository(self._session)
         self.needs = SqlNeedRepository(self._session)
         self.proposals = SqlProposalRepository(self._session)
+        self.scenarios = SqlScenarioRepository(self._session)
         return self
 
     def __exit__(

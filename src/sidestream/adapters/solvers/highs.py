@@ -2,6 +2,11 @@
 
 Model statuses map to TerminationCondition; "infeasible or unbounded", which presolve may
 leave undecided, is solved once more without presolve to tell the two apart.
+
+Progress comes from HiGHS's callbacks (output_flag stays off, so its log callbacks are silent):
+a MIP reports its incumbent, dual bound and gap at each improving solution and at its limit
+checks, an LP its simplex iterations; interrupt-type callbacks fire every iteration, so they
+are passed on at most every PROGRESS_INTERVAL_S. Every solve ends with one final report.
 """
 
 from __future__ import annotations
@@ -9,17 +14,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 
 import highspy
 import numpy as np
+from highspy import cb
 
 from sidestream.domain.solving import (
     LinearProgram,
     LpMethod,
     ObjectiveSense,
     OptionValue,
+    ProgressReporter,
     SolveOptions,
     SolveResult,
+    SolverProgress,
     TerminationCondition,
     relative_gap,
     trivial_result,
@@ -39,14 +48,32 @@ HIGHS_VERSION = (
     f"{highspy.HIGHS_VERSION_MAJOR}.{highspy.HIGHS_VERSION_MINOR}.{highspy.HIGHS_VERSION_PATCH}"
 )
 _LP_SOLVER = {LpMethod.AUTO: "choose", LpMethod.SIMPLEX: "simplex", LpMethod.INTERIOR_POINT: "ipm"}
+# Simplex and MIP limit-check callbacks fire thousands of times a second; a reporter that
+# prints or writes a row each time would slow the solve down.
+PROGRESS_INTERVAL_S = 0.5
+_MIP_EVENTS = (
+    cb.HighsCallbackType.kCallbackMipImprovingSolution,
+    cb.HighsCallbackType.kCallbackMipInterrupt,
+)
+_LP_EVENTS = (
+    cb.HighsCallbackType.kCallbackSimplexInterrupt,
+    cb.HighsCallbackType.kCallbackIpmInterrupt,
+)
 
 
 class HighsSolver:
     """LPs and MIPs. The LP method applies to LPs only: a MIP is sent with solver=choose, so
-    the recorded options say what ran."""
+    the recorded options say what ran.
+
+    progress, when given, receives SolverProgress reports during each solve and one at its
+    end. Each solve gets its own HiGHS instance and relay, so one solver object can be used
+    for any number of solves in a row (a Pareto front) without callbacks piling up."""
 
     name = "highs"
     version = HIGHS_VERSION
+
+    def __init__(self, progress: ProgressReporter | None = None) -> None:
+        self._progress = progress
 
     def native_options(
         self, program: LinearProgram, options: SolveOptions
@@ -61,17 +88,30 @@ class HighsSolver:
         return native
 
     def solve(self, program: LinearProgram, options: SolveOptions) -> SolveResult:
+        started = time.perf_counter()
+        relay = None if self._progress is None else ProgressRelay(self._progress, started)
+        result = self._solve(program, options, started, relay)
+        return result if relay is None else relay.finish(result)
+
+    def _solve(
+        self,
+        program: LinearProgram,
+        options: SolveOptions,
+        started: float,
+        relay: ProgressRelay | None,
+    ) -> SolveResult:
         native = self.native_options(program, options)
         settled = trivial_result(program, self.name, self.version, native)
         if settled is not None:
             return settled
-        started = time.perf_counter()
         highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's __init__ is unannotated
         refusal = _set_options(highs, native)
         if not refusal:
             refusal = _pass_program(highs, program)
         if refusal:
             return self._failure(refusal, native, started)
+        if relay is not None:
+            relay.listen_to(highs, _MIP_EVENTS if program.is_mip else _LP_EVENTS)
         highs.run()
         termination, message = _termination(highs)
         if termination is TerminationCondition.INFEASIBLE_OR_UNBOUNDED:
@@ -177,3 +217,91 @@ def _read_result(
         ),
         message=message,
     )
+
+
+class ProgressRelay:
+    """Passes one solve's progress to a caller's reporter, and keeps a failing reporter from
+    turning into a wrong result.
+
+    An exception must not reach HiGHS (it would end the solve as a bare "solve error"), so the
+    relay catches it, asks HiGHS to interrupt at the next callback and, in finish, replaces
+    the result by an INTERRUPTED one that names the exception and carries no solution,
+    whatever HiGHS reached meanwhile. KeyboardInterrupt and SystemExit are raised again once
+    HiGHS has stopped."""
+
+    def __init__(self, reporter: ProgressReporter, started: float) -> None:
+        self._reporter = reporter
+        self._started = started
+        self._last_report = -math.inf
+        self.failure: BaseException | None = None
+
+    def report(
+        self,
+        message: str,
+        primal_bound: float | None = None,
+        dual_bound: float | None = None,
+    ) -> None:
+        if self.failure is not None:
+            return
+        now = time.perf_counter()
+        self._last_report = now
+        gap = (
+            relative_gap(primal_bound, dual_bound)
+            if primal_bound is not None and dual_bound is not None
+            else None
+        )
+        progress = SolverProgress(now - self._started, message, primal_bound, dual_bound, gap)
+        try:
+            self._reporter(progress)
+        except BaseException as error:  # kept: finish re-raises it or reports it
+            self.failure = error
+
+    def is_due(self) -> bool:
+        return time.perf_counter() - self._last_report >= PROGRESS_INTERVAL_S
+
+    def listen_to(self, highs: highspy.Highs, events: tuple[cb.HighsCallbackType, ...]) -> None:
+        for event in events:
+            highs.callbacks[int(event)].subscribe(self._on_event)
+
+    def _on_event(self, event: highspy.HighsCallbackEvent) -> None:
+        kind = event.callback_type
+        # A new incumbent is rare and worth seeing at once; the rest only when due.
+        is_incumbent = kind == cb.HighsCallbackType.kCallbackMipImprovingSolution
+        if self.failure is None and (is_incumbent or self.is_due()):
+            data = event.data_out
+            if kind == cb.HighsCallbackType.kCallbackSimplexInterrupt:
+                self.report(f"simplex: {data.simplex_iteration_count} iterations")
+            elif kind == cb.HighsCallbackType.kCallbackIpmInterrupt:
+                self.report("interior point: running")
+            else:
+                found = "new incumbent" if is_incumbent else "searching"
+                self.report(
+                    f"MIP: {found}, {data.mip_node_count} nodes",
+                    _finite_or_none(data.mip_primal_bound),
+                    _finite_or_none(data.mip_dual_bound),
+                )
+        if self.failure is not None:
+            event.interrupt()
+
+    def finish(self, result: SolveResult) -> SolveResult:
+        """The final report, then the result, or the reporter's failure in its place."""
+        self.report(f"finished: {result.termination}", result.objective_value, result.dual_bound)
+        failure = self.failure
+        if failure is None:
+            return result
+        if not isinstance(failure, Exception):
+            raise failure
+        return replace(
+            result,
+            termination=TerminationCondition.INTERRUPTED,
+            objective_value=None,
+            primal_values=None,
+            dual_bound=None,
+            relative_gap_frac=None,
+            message=f"stopped: the progress reporter raised {failure!r}; {result.message}",
+        )
+
+
+def _finite_or_none(value: float) -> float | None:
+    # HiGHS reports +-inf for a bound it does not have yet.
+    return float(value) if math.isfinite(value) else None

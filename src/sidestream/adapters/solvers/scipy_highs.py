@@ -4,6 +4,9 @@ scipy.optimize.linprog for LPs and scipy.optimize.milp for MIPs.
 It shares the HiGHS engine (the copy bundled with SciPy) but not our highspy code: it re-derives
 the rows in linprog's A_ub / A_eq form, minimises the negated objective for a maximisation and
 reads SciPy's status codes, so a mistake in either adapter shows up as a disagreement.
+
+SciPy's HiGHS methods take no callback, so a progress reporter hears only the final report
+(through the same relay as HighsSolver, so a reporter that raises has the same effect).
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ import scipy
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 
+from sidestream.adapters.solvers.highs import ProgressRelay
 from sidestream.domain.solving import (
     LinearProgram,
     LpMethod,
     ObjectiveSense,
     OptionValue,
+    ProgressReporter,
     SolveOptions,
     SolveResult,
     TerminationCondition,
@@ -50,6 +55,9 @@ class ScipyHighsSolver:
     name = "scipy-highs"
     version = f"scipy {scipy.__version__}"
 
+    def __init__(self, progress: ProgressReporter | None = None) -> None:
+        self._progress = progress
+
     def native_options(
         self, program: LinearProgram, options: SolveOptions
     ) -> dict[str, OptionValue]:
@@ -65,11 +73,17 @@ class ScipyHighsSolver:
         return native
 
     def solve(self, program: LinearProgram, options: SolveOptions) -> SolveResult:
+        started = time.perf_counter()
+        result = self._solve(program, options, started)
+        if self._progress is None:
+            return result
+        return ProgressRelay(self._progress, started).finish(result)
+
+    def _solve(self, program: LinearProgram, options: SolveOptions, started: float) -> SolveResult:
         native = self.native_options(program, options)
         settled = trivial_result(program, self.name, self.version, native)
         if settled is not None:
             return settled
-        started = time.perf_counter()
         # SciPy minimises: a maximisation is solved as the minimisation of the negation.
         sign = -1.0 if program.sense is ObjectiveSense.MAXIMISE else 1.0
         if program.is_mip:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,21 +23,42 @@ from sidestream.adapters.reports.impact import (
     write_summary_csv,
     write_trace_csv,
 )
+from sidestream.adapters.scenario_files import read_scenario_file
 from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
 from sidestream.bootstrap.container import Container
 from sidestream.domain.errors import InvalidInput, SidestreamError
 from sidestream.domain.impact import UNITS, AccountingSettings, Grouping, Indicator, Party
 from sidestream.domain.matching import DEFAULT_TOP_K
+from sidestream.domain.network_design import Criterion
 from sidestream.domain.proposals import ProposalRecord
 from sidestream.domain.prospecting import MeasuredValue, ProspectResult
-from sidestream.domain.solving import SolveOptions, SolveStatus
+from sidestream.domain.scenarios import ScenarioRun, scenario_from_mapping, scenario_to_mapping
+from sidestream.domain.solving import (
+    LinearProgram,
+    LinearProgramSolver,
+    SolverProgress,
+    SolveStatus,
+)
+from sidestream.entrypoints.cli.scenarios import (
+    print_comparison,
+    print_scenario_list,
+    print_scenario_run,
+)
 from sidestream.services.demo import build_demo_region
 from sidestream.services.eprtr import import_eprtr_facilities
 from sidestream.services.impact import ImpactReport, Selection, account_proposals
 from sidestream.services.matching import match_listing, run_matching
-from sidestream.services.optimisation import Objective, RegionalPlan, optimise_region
+from sidestream.services.optimisation import run_scenario
+from sidestream.services.plan_impact import account_plan
 from sidestream.services.ports import ProgressCallback
 from sidestream.services.prospecting import prospect_stream
+from sidestream.services.scenarios import (
+    compare_scenario_runs,
+    delete_scenario_run,
+    get_scenario_run,
+    list_scenario_runs,
+    save_scenario_run,
+)
 from sidestream.services.tabular_rows import (
     NEED_COLUMNS,
     ORGANISATION_COLUMNS,
@@ -495,51 +516,6 @@ def prospect(
 
 
 @app.command()
-def optimise(
-    objective: Annotated[
-        Objective, typer.Option(help="What to maximise over the open proposals.")
-    ] = Objective.CO2E,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds the solver may take.")] = None,
-) -> None:
-    """Choose which proposed flows to realise across the region (tonnage flows for now)."""
-    container = _container()
-
-    def run() -> RegionalPlan:
-        _ensure_schema(container)
-        with error_console.status(f"Solving for {objective.value}…"):
-            return optimise_region(
-                container.unit_of_work,
-                objective,
-                container.solver_for,
-                container.today(),
-                SolveOptions(time_limit_s=time_limit),
-            )
-
-    plan = _run(run, writes=False)
-    total = "—" if plan.total_value is None else f"{plan.total_value:,.1f} {plan.value_unit.value}"
-    console.print(
-        f"{plan.status.value}: {total} a year over {len(plan.flows)} flows "
-        f"({plan.solver_name} {plan.solver_version}, {plan.runtime_s:.2f} s)"
-    )
-    table = RichTable(show_header=True)
-    for column in ("proposal", "stream", "need", "t a year", plan.value_unit.value):
-        table.add_column(column, justify="right")
-    for flow in plan.flows[:30]:
-        table.add_row(
-            str(flow.proposal_id),
-            str(flow.stream_id),
-            str(flow.need_id),
-            f"{flow.flow_t:,.0f}",
-            f"{flow.value:,.1f}",
-        )
-    console.print(table)
-    if plan.left_out:
-        console.print(f"{len(plan.left_out)} proposals left out, e.g. {plan.left_out[0]}")
-    if plan.status is not SolveStatus.OPTIMAL:
-        raise typer.Exit(1)
-
-
-@app.command()
 def impact(
     include_proposed: Annotated[
         bool,
@@ -564,6 +540,13 @@ def impact(
         Path | None,
         typer.Option(help="Write every term of every synergy (CSV) to this file; confidential."),
     ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="Account the flows of this saved optimiser scenario instead."),
+    ] = None,
+    plan: Annotated[
+        int, typer.Option(min=1, help="With --scenario: which of its plans (1 = the first).")
+    ] = 1,
     confidential: Annotated[
         bool,
         typer.Option(
@@ -572,22 +555,35 @@ def impact(
         ),
     ] = False,
 ) -> None:
-    """What the region's synergies achieve: CO2e, landfill diverted and € for each party,
-    with P10/P50/P90 and every factor cited."""
+    """What the region's synergies achieve (or a saved plan would): CO2e, landfill diverted
+    and € for each party, with P10/P50/P90 and every factor cited."""
     container = _container()
 
     def run() -> ImpactReport:
         _ensure_schema(container)
+        settings = AccountingSettings(freight_paid_by=freight_paid_by, draws=draws)
         with error_console.status("Accounting…"):
-            result = account_proposals(
-                container.unit_of_work,
-                container.reference,
-                container.knowledge_base,
-                container.impact_factors,
-                container.today(),
-                Selection.PIPELINE if include_proposed else Selection.AGREED,
-                AccountingSettings(freight_paid_by=freight_paid_by, draws=draws),
-            )
+            if scenario is not None:
+                result = account_plan(
+                    container.unit_of_work,
+                    container.reference,
+                    container.knowledge_base,
+                    container.impact_factors,
+                    scenario,
+                    container.today(),
+                    plan,
+                    settings,
+                )
+            else:
+                result = account_proposals(
+                    container.unit_of_work,
+                    container.reference,
+                    container.knowledge_base,
+                    container.impact_factors,
+                    container.today(),
+                    Selection.PIPELINE if include_proposed else Selection.AGREED,
+                    settings,
+                )
         if report is not None:
             write_html(report, result, confidential)
         if summary is not None:
@@ -599,7 +595,7 @@ def impact(
     result = _run(run, writes=False)
     funder = result.funder
     console.print(
-        f"{funder.synergies} synergies ({result.selection.value}), "
+        f"Accounted {result.scope}: {funder.synergies} synergies, "
         f"{funder.organisations_involved} organisations involved, {funder.smes_involved} SMEs"
     )
     table = RichTable(show_header=True)
@@ -627,6 +623,178 @@ def impact(
     for path in (report, summary, trace):
         if path is not None:
             console.print(f"Wrote {path}.")
+
+
+class SolverChoice(StrEnum):
+    AUTO = "auto"  # the fastest exact method for the structure (ADR 6)
+    HIGHS = "highs"
+    SCIPY = "scipy"
+
+
+def _criteria_pair(text: str | None) -> list[str] | None:
+    return None if text is None else [part.strip() for part in text.split(",")]
+
+
+def _weights(items: list[str]) -> dict[str, float]:
+    weights = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        try:
+            weights[name.strip()] = float(value)
+        except ValueError:
+            raise InvalidInput.single("weight", f"{item!r} is not criterion=number") from None
+    return weights
+
+
+@app.command()
+def optimise(
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="Scenario file (TOML): hubs, site changes, modes, lots, objective."),
+    ] = None,
+    objective: Annotated[
+        Criterion | None, typer.Option(help="What to maximise (default: the scenario's, or co2e).")
+    ] = None,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option(help="A weighted objective, e.g. --weight eur=1 --weight co2e=100."),
+    ] = None,
+    pareto: Annotated[
+        str | None, typer.Option(help="A Pareto front between two criteria, e.g. eur,co2e.")
+    ] = None,
+    points: Annotated[
+        int | None, typer.Option(min=2, max=25, help="Points of the Pareto front.")
+    ] = None,
+    min_lot: Annotated[
+        float | None, typer.Option(help="A flow carries nothing or at least this many t a year.")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Name of the scenario (default: the file's, or 'base').")
+    ] = None,
+    save: Annotated[bool, typer.Option("--save", help="Save the plans under the name.")] = False,
+    replace_saved: Annotated[
+        bool, typer.Option("--replace", help="With --save: replace a scenario of that name.")
+    ] = False,
+    solver: Annotated[SolverChoice, typer.Option(help="Which solver.")] = SolverChoice.AUTO,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds each solve may take.")] = None,
+) -> None:
+    """Choose which synergies to realise across the region: flows, transport modes and
+    processing hubs, for €, CO2e or tonnes, or a Pareto front between two of them."""
+    container = _container()
+
+    def run() -> ScenarioRun:
+        _ensure_schema(container)
+        data: dict[str, Any] = (
+            scenario_to_mapping(
+                read_scenario_file(scenario, container.reference, container.impact_factors)
+            )
+            if scenario is not None
+            else {"name": "base"}
+        )
+        if name is not None:
+            data["name"] = name
+        if objective is not None or weight:
+            data.pop("weights", None)
+            data.pop("objective", None)
+            if weight:
+                data["weights"] = _weights(weight)
+            if objective is not None:
+                data["objective"] = objective.value
+        if pareto is not None:
+            data["pareto"] = _criteria_pair(pareto)
+        for key, value in (
+            ("pareto_points", points),
+            ("min_lot_t", min_lot),
+            ("time_limit_s", time_limit),
+        ):
+            if value is not None:
+                data[key] = value
+        spec = scenario_from_mapping(
+            data,
+            list(container.impact_factors.processes),
+            list(container.reference.material_classes),
+        )
+        with error_console.status("Building the regional network…") as status:
+
+            def show(progress: SolverProgress) -> None:
+                gap = (
+                    ""
+                    if progress.relative_gap_frac is None
+                    else f", gap {100 * progress.relative_gap_frac:.2f} %"
+                )
+                best = (
+                    "" if progress.primal_bound is None else f", best {progress.primal_bound:,.1f}"
+                )
+                status.update(f"Solving… {progress.elapsed_s:.1f} s{best}{gap}: {progress.message}")
+
+            def solver_for(program: LinearProgram) -> LinearProgramSolver:
+                if solver is SolverChoice.AUTO:
+                    return container.solver_for(program, show)
+                return container.solver_named(solver.value, show)
+
+            result = run_scenario(
+                container.unit_of_work,
+                container.reference,
+                container.knowledge_base,
+                container.impact_factors,
+                spec,
+                solver_for,
+                container.today(),
+                container.clock.now(),
+            )
+        if save:
+            result = save_scenario_run(container.unit_of_work, result, replace=replace_saved)
+        return result
+
+    result = _run(run, writes=save)
+    print_scenario_run(console, result)
+    if save:
+        console.print(f"Saved as scenario {result.spec.name!r}.")
+    if not any(plan.status == SolveStatus.OPTIMAL.value for plan in result.plans):
+        raise typer.Exit(1)
+
+
+scenarios_app = typer.Typer(help="Saved optimiser scenarios: list, show, compare, delete.")
+app.add_typer(scenarios_app, name="scenarios")
+
+
+@scenarios_app.command("list")
+def scenarios_list() -> None:
+    """The saved scenarios, newest last."""
+    container = _container()
+
+    def run() -> list[ScenarioRun]:
+        _ensure_schema(container)
+        return list_scenario_runs(container.unit_of_work)
+
+    runs = _run(run, writes=False)
+    print_scenario_list(console, runs)
+
+
+@scenarios_app.command("show")
+def scenarios_show(name: Annotated[str, typer.Argument(help="The scenario's name.")]) -> None:
+    """One saved scenario: its settings, plans and flows."""
+    container = _container()
+    result = _run(lambda: get_scenario_run(container.unit_of_work, name), writes=False)
+    print_scenario_run(console, result)
+
+
+@scenarios_app.command("compare")
+def scenarios_compare(
+    names: Annotated[list[str], typer.Argument(help="Two or more saved scenarios.")],
+) -> None:
+    """Saved scenarios side by side, and how their flows differ from the first's."""
+    container = _container()
+    comparison = _run(lambda: compare_scenario_runs(container.unit_of_work, names), writes=False)
+    print_comparison(console, comparison)
+
+
+@scenarios_app.command("delete")
+def scenarios_delete(name: Annotated[str, typer.Argument(help="The scenario's name.")]) -> None:
+    """Delete a saved scenario and its plans."""
+    container = _container()
+    _run(lambda: delete_scenario_run(container.unit_of_work, name))
+    console.print(f"Deleted scenario {name!r}.")
 
 
 class ExportFormat(StrEnum):
