@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -15,7 +16,14 @@ from sidestream.adapters.db.migrate import (
     upgrade_database,
 )
 from sidestream.adapters.db.tables import Base
+from sidestream.adapters.passwords import Argon2PasswordHasher
 from sidestream.bootstrap.container import Container
+from sidestream.domain.accounts import Principal
+from sidestream.services.accounts import (
+    bootstrap_administrator,
+    list_users,
+    set_partners,
+)
 from sidestream.services.scenarios import list_scenario_runs, save_scenario_run
 from tests.integration.test_registry import _load_registry
 from tests.integration.test_scenarios_store import pareto_run
@@ -30,6 +38,15 @@ LISTING_TABLES = (
     "need_property_limits",
 )
 SCENARIO_TABLES = {"scenarios", "scenario_plans", "scenario_flows"}
+ACCOUNT_TABLES = {
+    "users",
+    "memberships",
+    "organisation_partners",
+    "sessions",
+    "api_tokens",
+    "login_attempts",
+    "audit_events",
+}
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -119,11 +136,57 @@ def test_the_scenarios_revision_goes_down_and_up_keeping_the_registry(
     assert replace(again, scenario_id=None) == replace(saved, scenario_id=None)
 
 
+def test_the_accounts_revision_goes_down_and_up_keeping_the_registry(
+    container: Container,
+) -> None:
+    _load_registry(container)
+    saved = save_scenario_run(container.unit_of_work, pareto_run())
+    now = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)
+    with container.unit_of_work() as uow:
+        organisations = uow.organisations.list_all()
+    organisation_ids = [o.organisation_id for o in organisations if o.organisation_id is not None]
+    assert len(organisation_ids) >= 2
+    # users with memberships and partnerships refer to organisations: dropping them must not
+    # take an organisation (or its sites and listings) along
+    bootstrap_administrator(
+        container.unit_of_work,
+        Argon2PasswordHasher(time_cost=1, memory_cost_kib=8, parallelism=1),
+        email="admin@example.fi",
+        display_name="Admin",
+        password="a long enough password",
+        now=now,
+        organisation_ids=organisation_ids[:1],
+    )
+    set_partners(
+        container.unit_of_work, Principal.operator(), organisation_ids[0], organisation_ids[1:], now
+    )
+    engine = container.engine
+    counts = _row_counts(engine)
+
+    downgrade_database(engine, "0005")
+
+    assert current_revision(engine) == "0005"
+    assert not ACCOUNT_TABLES & set(inspect(engine).get_table_names())
+    assert _row_counts(engine) == counts
+    with container.unit_of_work() as uow:
+        assert len(uow.organisations.list_all()) == len(organisations)
+    assert list_scenario_runs(container.unit_of_work) == [saved]
+
+    upgrade_database(engine, "0006")
+
+    assert current_revision(engine) == "0006"
+    assert set(inspect(engine).get_table_names()) >= ACCOUNT_TABLES
+    container.upgrade_database()  # on to head, where the table models apply
+    assert _differences(engine) == []
+    assert list_users(container.unit_of_work, Principal.operator()) == []  # gone with the tables
+    assert _row_counts(engine) == counts
+
+
 def test_upgrade_twice_is_harmless(container: Container) -> None:
     container.upgrade_database()
     tables = set(inspect(container.engine).get_table_names())
     assert {"organisations", "sites", "side_streams", "needs", "stream_properties"} <= tables
-    assert tables >= SCENARIO_TABLES
+    assert tables >= SCENARIO_TABLES | ACCOUNT_TABLES
 
 
 def test_sqlite_runs_with_foreign_keys_and_wal(sqlite_container: Container) -> None:

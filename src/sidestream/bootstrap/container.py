@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -15,9 +15,11 @@ from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_factory
+from sidestream.adapters.passwords import Argon2PasswordHasher
 from sidestream.adapters.solvers import HighsSolver, ScipyHighsSolver, choose_solver
 from sidestream.adapters.text_similarity import MaterialTextMatcher
 from sidestream.bootstrap.settings import Settings
+from sidestream.domain.accounts import LoginThrottle, SessionLifetime
 from sidestream.domain.impact import ImpactFactors
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase
@@ -67,6 +69,21 @@ class Container:
     ) -> LinearProgramSolver:
         """HiGHS through highspy ("highs") or through SciPy ("scipy"), the second solver."""
         return HighsSolver(progress) if name == "highs" else ScipyHighsSolver()
+
+    @cached_property
+    def password_hasher(self) -> Argon2PasswordHasher:
+        return Argon2PasswordHasher()
+
+    @cached_property
+    def session_lifetime(self) -> SessionLifetime:
+        return SessionLifetime(
+            idle=timedelta(hours=self.settings.session_idle_hours),
+            absolute=timedelta(days=self.settings.session_absolute_days),
+        )
+
+    @cached_property
+    def login_throttle(self) -> LoginThrottle:
+        return LoginThrottle()
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._session_factory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///sidestream.sqlite3"
@@ -18,3 +19,9 @@ class Settings(BaseSettings):
 
     port: int = 8000
     """Port the web app listens on."""
+
+    session_idle_hours: float = Field(default=8.0, gt=0)
+    """A sign-in session ends after this many hours without use."""
+
+    session_absolute_days: float = Field(default=7.0, gt=0)
+    """A sign-in session ends this many days after sign-in, however much it is used."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,29 @@ class ReferenceDataError(SidestreamError):
 
 class Conflict(SidestreamError):
     """The request clashes with the current state, e.g. a duplicate natural key."""
+
+
+class Forbidden(SidestreamError):
+    """The person asking may not do this (their role or memberships do not allow it)."""
+
+
+class SignInFailed(SidestreamError):
+    """Sign-in refused. One message whatever the cause, so it never tells whether an account
+    exists."""
+
+    MESSAGE = "email or password is wrong"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
+class TooManyAttempts(SidestreamError):
+    """Sign-in refused without looking at the password: too many recent failures."""
+
+    def __init__(self, retry_at: datetime) -> None:
+        self.retry_at = retry_at  # the first moment another attempt is allowed
+        # "after HH:MM" must hold for the whole minute shown: round up to the next minute.
+        shown = retry_at
+        if shown.second or shown.microsecond:
+            shown = shown.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        super().__init__(f"too many attempts, try again after {shown:%H:%M}")

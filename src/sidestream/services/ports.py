@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
+from sidestream.domain.accounts import (
+    ApiToken,
+    AuditEvent,
+    AuditFilter,
+    LoginAttempt,
+    User,
+    UserSession,
+)
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.proposals import ProposalRecord
@@ -103,6 +112,111 @@ class ScenarioRepository(Protocol):
         ...
 
 
+class UserRepository(Protocol):
+    """Accounts, unique by their normalised e-mail address; a user's organisation_ids are its
+    memberships, written with the user."""
+
+    def add(self, user: User) -> User: ...
+
+    def update(self, user: User) -> User:
+        """Store every field of the user with this user_id, memberships included."""
+        ...
+
+    def get(self, user_id: int) -> User | None: ...
+
+    def get_by_email(self, email: str) -> User | None:
+        """The user with this normalised address."""
+        ...
+
+    def list_all(self) -> list[User]:
+        """Every user, by e-mail address."""
+        ...
+
+    def count(self) -> int: ...
+
+
+class PartnerRepository(Protocol):
+    """The organisations an owner names as partners (who see its partner-tier listings)."""
+
+    def partners_of(self, organisation_id: int) -> frozenset[int]: ...
+
+    def naming_as_partner(self, partner_organisation_id: int) -> frozenset[int]:
+        """The organisations that name this one as their partner."""
+        ...
+
+    def set_partners(self, organisation_id: int, partner_ids: frozenset[int]) -> None:
+        """Replace the organisation's partners."""
+        ...
+
+
+class SessionRepository(Protocol):
+    def add(self, session: UserSession) -> UserSession: ...
+
+    def get_by_digest(self, secret_sha256: str) -> UserSession | None: ...
+
+    def touch(self, session_id: int, last_used_at: datetime) -> None: ...
+
+    def delete(self, session_id: int) -> None: ...
+
+    def delete_for_user(self, user_id: int) -> int:
+        """End every session of a user; how many there were."""
+        ...
+
+
+class ApiTokenRepository(Protocol):
+    def add(self, token: ApiToken) -> ApiToken: ...
+
+    def get(self, token_id: int) -> ApiToken | None: ...
+
+    def get_by_digest(self, secret_sha256: str) -> ApiToken | None: ...
+
+    def for_user(self, user_id: int) -> list[ApiToken]:
+        """A user's tokens, revoked and expired ones too, oldest first."""
+        ...
+
+    def update(self, token: ApiToken) -> ApiToken:
+        """Store revoked_at and last_used_at (nothing else of a token changes)."""
+        ...
+
+
+class LoginAttemptRepository(Protocol):
+    def add(self, attempt: LoginAttempt) -> None: ...
+
+    def for_email(self, email: str, since: datetime) -> list[LoginAttempt]:
+        """Attempts with this address typed at `since` or later, oldest first."""
+        ...
+
+    def for_client_address(self, client_address: str, since: datetime) -> list[LoginAttempt]:
+        """Attempts from this client at `since` or later, oldest first."""
+        ...
+
+    def delete_before(self, moment: datetime) -> None: ...
+
+
+class AuditLog(Protocol):
+    def add(self, event: AuditEvent) -> AuditEvent: ...
+
+    def read(self, audit_filter: AuditFilter) -> list[AuditEvent]:
+        """The events that pass the filter, newest first, at most its limit."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """A slow, salted password hash (Argon2id in production)."""
+
+    def hash(self, password: str) -> str:
+        """The encoded hash, with its algorithm, parameters and salt."""
+        ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """Whether the password is the one hashed; False for a malformed hash too."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with other parameters than today's."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without commit() rolls everything back."""
 
@@ -120,6 +234,24 @@ class UnitOfWork(Protocol):
 
     @property
     def scenarios(self) -> ScenarioRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def partners(self) -> PartnerRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
+
+    @property
+    def audit_log(self) -> AuditLog: ...
 
     def __enter__(self) -> Self: ...
 

@@ -8,24 +8,40 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from sidestream.adapters.db.tables import (
+    ApiTokenRow,
+    AuditEventRow,
     EprtrWasteTransferRow,
+    LoginAttemptRow,
+    MembershipRow,
     NeedMaterialClassRow,
     NeedPropertyLimitRow,
     NeedRow,
     NeedWasteCodeRow,
+    OrganisationPartnerRow,
     OrganisationRow,
     ProposalRow,
     ScenarioFlowRow,
     ScenarioPlanRow,
     ScenarioRow,
+    SessionRow,
     SideStreamRow,
     SiteRow,
     StreamPropertyRow,
+    UserRow,
+)
+from sidestream.domain.accounts import (
+    ApiToken,
+    AuditAction,
+    AuditEvent,
+    AuditFilter,
+    LoginAttempt,
+    User,
+    UserSession,
 )
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.errors import Conflict, NotFound
@@ -756,3 +772,320 @@ class SqlScenarioRepository:
         # Plans and flows not loaded in this session go by ON DELETE CASCADE.
         self._session.delete(row)
         _flush(self._session)
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def _aware(moment: datetime) -> datetime:
+    aware = _utc(moment)
+    assert aware is not None
+    return aware
+
+
+def _stored(moment: datetime | None) -> datetime | None:
+    """SQLite keeps the wall-clock time without its offset: store every moment in UTC."""
+    return None if moment is None else moment.astimezone(UTC)
+
+
+def _user_from_row(row: UserRow) -> User:
+    return User(
+        user_id=row.user_id,
+        email=row.email,
+        display_name=row.display_name,
+        password_hash=row.password_hash,
+        is_administrator=row.is_administrator,
+        is_facilitator=row.is_facilitator,
+        organisation_ids=frozenset(membership.organisation_id for membership in row.memberships),
+        is_active=row.is_active,
+        created_at=_utc(row.created_at),
+    )
+
+
+def _write_user(row: UserRow, user: User) -> None:
+    row.email = user.email
+    row.display_name = user.display_name
+    row.password_hash = user.password_hash
+    row.is_administrator = user.is_administrator
+    row.is_facilitator = user.is_facilitator
+    row.is_active = user.is_active
+    kept = {membership.organisation_id: membership for membership in row.memberships}
+    row.memberships = [
+        kept.get(organisation_id) or MembershipRow(organisation_id=organisation_id)
+        for organisation_id in sorted(user.organisation_ids)
+    ]
+
+
+class SqlUserRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _query(self) -> Select[Any]:
+        return select(UserRow).options(selectinload(UserRow.memberships))
+
+    def add(self, user: User) -> User:
+        now = datetime.now(UTC)
+        row = UserRow(created_at=_stored(user.created_at) or now, updated_at=now)
+        _write_user(row, user)
+        self._session.add(row)
+        _flush(self._session)
+        return _user_from_row(row)
+
+    def update(self, user: User) -> User:
+        row = self._session.scalars(self._query().where(UserRow.user_id == user.user_id)).first()
+        if row is None:
+            raise NotFound("user", user.user_id)
+        _write_user(row, user)
+        row.updated_at = datetime.now(UTC)
+        _flush(self._session)
+        return _user_from_row(row)
+
+    def get(self, user_id: int) -> User | None:
+        row = self._session.scalars(self._query().where(UserRow.user_id == user_id)).first()
+        return _user_from_row(row) if row else None
+
+    def get_by_email(self, email: str) -> User | None:
+        row = self._session.scalars(self._query().where(UserRow.email == email)).first()
+        return _user_from_row(row) if row else None
+
+    def list_all(self) -> list[User]:
+        rows = self._session.scalars(self._query().order_by(UserRow.email))
+        return [_user_from_row(row) for row in rows]
+
+    def count(self) -> int:
+        return self._session.scalar(select(func.count()).select_from(UserRow)) or 0
+
+
+class SqlPartnerRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def partners_of(self, organisation_id: int) -> frozenset[int]:
+        return frozenset(
+            self._session.scalars(
+                select(OrganisationPartnerRow.partner_organisation_id).where(
+                    OrganisationPartnerRow.organisation_id == organisation_id
+                )
+            )
+        )
+
+    def naming_as_partner(self, partner_organisation_id: int) -> frozenset[int]:
+        return frozenset(
+            self._session.scalars(
+                select(OrganisationPartnerRow.organisation_id).where(
+                    OrganisationPartnerRow.partner_organisation_id == partner_organisation_id
+                )
+            )
+        )
+
+    def set_partners(self, organisation_id: int, partner_ids: frozenset[int]) -> None:
+        self._session.execute(
+            delete(OrganisationPartnerRow).where(
+                OrganisationPartnerRow.organisation_id == organisation_id
+            )
+        )
+        self._session.add_all(
+            OrganisationPartnerRow(
+                organisation_id=organisation_id, partner_organisation_id=partner_id
+            )
+            for partner_id in sorted(partner_ids)
+        )
+        _flush(self._session)
+
+
+def _session_from_row(row: SessionRow) -> UserSession:
+    return UserSession(
+        session_id=row.session_id,
+        user_id=row.user_id,
+        secret_sha256=row.secret_sha256,
+        created_at=_aware(row.created_at),
+        last_used_at=_aware(row.last_used_at),
+    )
+
+
+class SqlSessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, session: UserSession) -> UserSession:
+        row = SessionRow(
+            user_id=session.user_id,
+            secret_sha256=session.secret_sha256,
+            created_at=_stored(session.created_at),
+            last_used_at=_stored(session.last_used_at),
+        )
+        self._session.add(row)
+        _flush(self._session)
+        return _session_from_row(row)
+
+    def get_by_digest(self, secret_sha256: str) -> UserSession | None:
+        row = self._session.scalars(
+            select(SessionRow).where(SessionRow.secret_sha256 == secret_sha256)
+        ).first()
+        return _session_from_row(row) if row else None
+
+    def touch(self, session_id: int, last_used_at: datetime) -> None:
+        self._session.execute(
+            update(SessionRow)
+            .where(SessionRow.session_id == session_id)
+            .values(last_used_at=_stored(last_used_at))
+        )
+
+    def delete(self, session_id: int) -> None:
+        self._session.execute(delete(SessionRow).where(SessionRow.session_id == session_id))
+
+    def delete_for_user(self, user_id: int) -> int:
+        result = self._session.execute(delete(SessionRow).where(SessionRow.user_id == user_id))
+        return int(getattr(result, "rowcount", 0))
+
+
+def _token_from_row(row: ApiTokenRow) -> ApiToken:
+    return ApiToken(
+        token_id=row.token_id,
+        user_id=row.user_id,
+        name=row.name,
+        secret_sha256=row.secret_sha256,
+        created_at=_aware(row.created_at),
+        expires_at=_utc(row.expires_at),
+        revoked_at=_utc(row.revoked_at),
+        last_used_at=_utc(row.last_used_at),
+    )
+
+
+class SqlApiTokenRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, token: ApiToken) -> ApiToken:
+        row = ApiTokenRow(
+            user_id=token.user_id,
+            name=token.name,
+            secret_sha256=token.secret_sha256,
+            created_at=_stored(token.created_at),
+            expires_at=_stored(token.expires_at),
+            revoked_at=_stored(token.revoked_at),
+            last_used_at=_stored(token.last_used_at),
+        )
+        self._session.add(row)
+        _flush(self._session)
+        return _token_from_row(row)
+
+    def get(self, token_id: int) -> ApiToken | None:
+        row = self._session.get(ApiTokenRow, token_id)
+        return _token_from_row(row) if row else None
+
+    def get_by_digest(self, secret_sha256: str) -> ApiToken | None:
+        row = self._session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.secret_sha256 == secret_sha256)
+        ).first()
+        return _token_from_row(row) if row else None
+
+    def for_user(self, user_id: int) -> list[ApiToken]:
+        rows = self._session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user_id)
+            .order_by(ApiTokenRow.created_at, ApiTokenRow.token_id)
+        )
+        return [_token_from_row(row) for row in rows]
+
+    def update(self, token: ApiToken) -> ApiToken:
+        row = self._session.get(ApiTokenRow, token.token_id)
+        if row is None:
+            raise NotFound("API token", token.token_id)
+        row.revoked_at = _stored(token.revoked_at)
+        row.last_used_at = _stored(token.last_used_at)
+        _flush(self._session)
+        return _token_from_row(row)
+
+
+def _attempt_from_row(row: LoginAttemptRow) -> LoginAttempt:
+    return LoginAttempt(
+        email=row.email,
+        client_address=row.client_address,
+        at=_aware(row.at),
+        succeeded=row.succeeded,
+    )
+
+
+class SqlLoginAttemptRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, attempt: LoginAttempt) -> None:
+        self._session.add(
+            LoginAttemptRow(
+                email=attempt.email,
+                client_address=attempt.client_address,
+                at=_stored(attempt.at),
+                succeeded=attempt.succeeded,
+            )
+        )
+        _flush(self._session)
+
+    def _since(self, condition: Any, since: datetime) -> list[LoginAttempt]:
+        rows = self._session.scalars(
+            select(LoginAttemptRow)
+            .where(condition, LoginAttemptRow.at >= _stored(since))
+            .order_by(LoginAttemptRow.at, LoginAttemptRow.login_attempt_id)
+        )
+        return [_attempt_from_row(row) for row in rows]
+
+    def for_email(self, email: str, since: datetime) -> list[LoginAttempt]:
+        return self._since(LoginAttemptRow.email == email, since)
+
+    def for_client_address(self, client_address: str, since: datetime) -> list[LoginAttempt]:
+        return self._since(LoginAttemptRow.client_address == client_address, since)
+
+    def delete_before(self, moment: datetime) -> None:
+        self._session.execute(delete(LoginAttemptRow).where(LoginAttemptRow.at < _stored(moment)))
+
+
+def _event_from_row(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        audit_event_id=row.audit_event_id,
+        at=_aware(row.at),
+        actor_user_id=row.actor_user_id,
+        action=AuditAction(row.action),
+        entity_kind=row.entity_kind,
+        entity_id=row.entity_id,
+        detail=row.detail,
+    )
+
+
+class SqlAuditLog:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, event: AuditEvent) -> AuditEvent:
+        row = AuditEventRow(
+            at=_stored(event.at),
+            actor_user_id=event.actor_user_id,
+            action=AuditAction(event.action).value,
+            entity_kind=str(event.entity_kind),
+            entity_id=event.entity_id,
+            detail=event.detail,
+        )
+        self._session.add(row)
+        _flush(self._session)
+        return _event_from_row(row)
+
+    def read(self, audit_filter: AuditFilter) -> list[AuditEvent]:
+        query = select(AuditEventRow)
+        if audit_filter.actor_user_id is not None:
+            query = query.where(AuditEventRow.actor_user_id == audit_filter.actor_user_id)
+        if audit_filter.action is not None:
+            query = query.where(AuditEventRow.action == AuditAction(audit_filter.action).value)
+        if audit_filter.entity_kind is not None:
+            query = query.where(AuditEventRow.entity_kind == str(audit_filter.entity_kind))
+        if audit_filter.entity_id is not None:
+            query = query.where(AuditEventRow.entity_id == audit_filter.entity_id)
+        if audit_filter.since is not None:
+            query = query.where(AuditEventRow.at >= _stored(audit_filter.since))
+        if audit_filter.until is not None:
+            query = query.where(AuditEventRow.at < _stored(audit_filter.until))
+        rows = self._session.scalars(
+            query.order_by(AuditEventRow.at.desc(), AuditEventRow.audit_event_id.desc()).limit(
+                audit_filter.limit
+            )
+        )
+        return [_event_from_row(row) for row in rows]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -335,3 +336,125 @@ class ScenarioFlowRow(Base):
     flow_t: Mapped[float] = mapped_column(Float)
     eur: Mapped[float] = mapped_column(Float)
     co2e_t: Mapped[float] = mapped_column(Float)
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+class UserRow(Base):
+    """An account. The e-mail address is stored normalised (trimmed, lower-case), so the unique
+    constraint is case-insensitive on both databases."""
+
+    __tablename__ = "users"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_administrator: Mapped[bool] = mapped_column(Boolean)
+    is_facilitator: Mapped[bool] = mapped_column(Boolean)
+    is_active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    memberships: Mapped[list[MembershipRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="MembershipRow.organisation_id"
+    )
+
+
+class MembershipRow(Base):
+    """A user acts for an organisation."""
+
+    __tablename__ = "memberships"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.user_id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.organisation_id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+
+
+class OrganisationPartnerRow(Base):
+    """An organisation names another as its partner: the partner sees its partner-tier
+    listings. Naming is one-way; an organisation is never its own partner."""
+
+    __tablename__ = "organisation_partners"
+    __table_args__ = (
+        CheckConstraint("organisation_id <> partner_organisation_id", name="not_self"),
+    )
+
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.organisation_id", ondelete="CASCADE"), primary_key=True
+    )
+    partner_organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.organisation_id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    )
+
+
+class SessionRow(Base):
+    """A signed-in browser: only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "sessions"
+
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.user_id", ondelete="CASCADE"), index=True
+    )
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiTokenRow(Base):
+    """A program's credential: only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "api_tokens"
+
+    token_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.user_id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginAttemptRow(Base):
+    """A sign-in attempt, kept for the throttle while it may matter. The e-mail address is the
+    one typed (normalised), which need not belong to any account: no foreign key."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_client_address_at", "client_address", "at"),
+    )
+
+    login_attempt_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    client_address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEventRow(Base):
+    """One entry of the audit log. A record, like a saved scenario: no foreign key leads from
+    it, so it outlives the user and the entity it names."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity_kind_entity_id", "entity_kind", "entity_id"),)
+
+    audit_event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    entity_kind: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text)

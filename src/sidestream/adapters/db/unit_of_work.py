@@ -9,11 +9,17 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from sidestream.adapters.db.repositories import (
+    SqlApiTokenRepository,
+    SqlAuditLog,
+    SqlLoginAttemptRepository,
     SqlNeedRepository,
     SqlOrganisationRepository,
+    SqlPartnerRepository,
     SqlProposalRepository,
     SqlScenarioRepository,
+    SqlSessionRepository,
     SqlStreamRepository,
+    SqlUserRepository,
 )
 
 
@@ -23,6 +29,12 @@ class SqlUnitOfWork:
     needs: SqlNeedRepository
     proposals: SqlProposalRepository
     scenarios: SqlScenarioRepository
+    users: SqlUserRepository
+    partners: SqlPartnerRepository
+    sessions: SqlSessionRepository
+    api_tokens: SqlApiTokenRepository
+    login_attempts: SqlLoginAttemptRepository
+    audit_log: SqlAuditLog
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -34,6 +46,12 @@ class SqlUnitOfWork:
         self.needs = SqlNeedRepository(self._session)
         self.proposals = SqlProposalRepository(self._session)
         self.scenarios = SqlScenarioRepository(self._session)
+        self.users = SqlUserRepository(self._session)
+        self.partners = SqlPartnerRepository(self._session)
+        self.sessions = SqlSessionRepository(self._session)
+        self.api_tokens = SqlApiTokenRepository(self._session)
+        self.login_attempts = SqlLoginAttemptRepository(self._session)
+        self.audit_log = SqlAuditLog(self._session)
         return self
 
     def __exit__(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -26,6 +28,7 @@ from sidestream.adapters.reports.impact import (
 from sidestream.adapters.scenario_files import read_scenario_file
 from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
 from sidestream.bootstrap.container import Container
+from sidestream.domain.accounts import AuditEvent, AuditFilter, Principal, User
 from sidestream.domain.errors import InvalidInput, SidestreamError
 from sidestream.domain.impact import UNITS, AccountingSettings, Grouping, Indicator, Party
 from sidestream.domain.matching import DEFAULT_TOP_K
@@ -43,6 +46,20 @@ from sidestream.entrypoints.cli.scenarios import (
     print_comparison,
     print_scenario_list,
     print_scenario_run,
+)
+from sidestream.entrypoints.cli.users import print_audit_log, print_users
+from sidestream.services.accounts import (
+    IssuedToken,
+    UserSummary,
+    any_accounts,
+    bootstrap_administrator,
+    create_api_token,
+    create_user,
+    list_users,
+    organisation_ids_named,
+    read_audit_log,
+    set_memberships,
+    user_by_email,
 )
 from sidestream.services.demo import build_demo_region
 from sidestream.services.eprtr import import_eprtr_facilities
@@ -863,6 +880,182 @@ def reference(
             match.detail,
         )
     console.print(table)
+
+
+# --- accounts and the audit log --------------------------------------------------------------
+
+users_app = typer.Typer(
+    help="Accounts: add users, list them, set their organisations, make API tokens.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+NEW_PASSWORD_VARIABLE = "SIDESTREAM_NEW_PASSWORD"
+
+
+def _new_password() -> str:
+    """The new account's password: from SIDESTREAM_NEW_PASSWORD (for scripts), or typed twice
+    without being shown."""
+    from_environment = os.environ.get(NEW_PASSWORD_VARIABLE)
+    if from_environment is not None:
+        return from_environment
+    password: str = typer.prompt(
+        "Password (at least 12 characters)", hide_input=True, confirmation_prompt=True
+    )
+    return password
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address (the sign-in name).")],
+    name: Annotated[str, typer.Option("--name", help="The name shown for the user.")],
+    facilitator: Annotated[
+        bool, typer.Option("--facilitator", help="A facilitator of the region.")
+    ] = False,
+    administrator: Annotated[
+        bool, typer.Option("--administrator", help="An administrator of the platform.")
+    ] = False,
+    organisations: Annotated[
+        list[str] | None,
+        typer.Option("--organisation", help="An organisation the user acts for (repeatable)."),
+    ] = None,
+) -> None:
+    """Add an account. The first account must be an administrator. The password is asked for
+    twice, or read from SIDESTREAM_NEW_PASSWORD."""
+    container = _container()
+
+    def run() -> User:
+        _ensure_schema(container)
+        organisation_ids = organisation_ids_named(container.unit_of_work, organisations or [])
+        now = container.clock.now()
+        if not any_accounts(container.unit_of_work):
+            if not administrator:
+                raise InvalidInput.single(
+                    "administrator",
+                    "the first account must be an administrator: add --administrator",
+                )
+            return bootstrap_administrator(
+                container.unit_of_work,
+                container.password_hasher,
+                email=email,
+                display_name=name,
+                password=_new_password(),
+                now=now,
+                is_facilitator=facilitator,
+                organisation_ids=organisation_ids,
+            )
+        return create_user(
+            container.unit_of_work,
+            container.password_hasher,
+            Principal.operator(),
+            email=email,
+            display_name=name,
+            password=_new_password(),
+            now=now,
+            is_administrator=administrator,
+            is_facilitator=facilitator,
+            organisation_ids=organisation_ids,
+        )
+
+    user = _run(run)
+    roles = ", ".join(user.roles) or "no role yet"
+    console.print(f"Added {user.email} ({roles}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every account with its roles and organisations."""
+    container = _container()
+
+    def run() -> list[UserSummary]:
+        _ensure_schema(container)
+        return list_users(container.unit_of_work, Principal.operator())
+
+    print_users(console, _run(run, writes=False))
+
+
+@users_app.command("set-organisations")
+def users_set_organisations(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address.")],
+    organisations: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--organisation", help="An organisation the user acts for (repeatable; none: none)."
+        ),
+    ] = None,
+) -> None:
+    """Replace the organisations a user acts for."""
+    container = _container()
+
+    def run() -> tuple[User, int]:
+        _ensure_schema(container)
+        operator = Principal.operator()
+        user = user_by_email(container.unit_of_work, operator, email)
+        assert user.user_id is not None
+        organisation_ids = organisation_ids_named(container.unit_of_work, organisations or [])
+        updated = set_memberships(
+            container.unit_of_work, operator, user.user_id, organisation_ids, container.clock.now()
+        )
+        return updated, len(updated.organisation_ids)
+
+    user, count = _run(run)
+    console.print(f"{user.email} is now a member of {count} organisation(s).")
+
+
+@users_app.command("token")
+def users_token(
+    email: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")],
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, help="Expire after this many days.")
+    ] = None,
+) -> None:
+    """Make an API token for a user and print its secret, this once."""
+    container = _container()
+
+    def run() -> IssuedToken:
+        _ensure_schema(container)
+        operator = Principal.operator()
+        user = user_by_email(container.unit_of_work, operator, email)
+        assert user.user_id is not None
+        now = container.clock.now()
+        expires_at = None if days is None else now + timedelta(days=days)
+        return create_api_token(
+            container.unit_of_work, operator, user.user_id, name, expires_at, now
+        )
+
+    issued = _run(run)
+    until = (
+        f"until {issued.token.expires_at:%Y-%m-%d %H:%M} UTC"
+        if issued.token.expires_at
+        else "until revoked"
+    )
+    error_console.print(
+        f"API token {issued.token.token_id} ({issued.token.name!r}) for {email}, {until}. "
+        "The secret is shown only now; keep it safe:"
+    )
+    print(issued.secret)  # plain stdout, no wrapping or markup, so that scripts can read it
+
+
+@app.command("audit")
+def audit_command(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many events.")] = 50,
+) -> None:
+    """The audit log, newest first: who changed, revealed or exported what, and sign-ins."""
+    container = _container()
+
+    def run() -> tuple[list[AuditEvent], dict[int, str]]:
+        _ensure_schema(container)
+        operator = Principal.operator()
+        events = read_audit_log(container.unit_of_work, operator, AuditFilter(limit=limit))
+        emails = {
+            summary.user.user_id: summary.user.email
+            for summary in list_users(container.unit_of_work, operator)
+            if summary.user.user_id is not None
+        }
+        return events, emails
+
+    events, emails = _run(run, writes=False)
+    print_audit_log(console, events, emails)
 
 
 def main() -> None:
