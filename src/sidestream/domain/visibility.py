@@ -1,15 +1,15 @@
-"""What a listing reveals to the anonymous public, by its visibility tier.
+"""What a listing reveals at each access level (domain/access.py decides the level).
 
-Private and partner listings are not shown at all; public-anonymous ones show material class,
-waste code, a quantity band and the municipality only; public ones show everything but costs.
-Signed-in roles (owner, partners, facilitators) come with the accounts of the web platform.
+ANONYMOUS shows material class, waste code, a quantity band and the municipality only; PUBLIC
+shows everything but costs; FULL adds the cost of the current route and the listing's tier.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidestream.domain.streams import Need, Quantity, SideStream, Visibility
+from sidestream.domain.access import Access
+from sidestream.domain.streams import Quantity, Visibility
 
 # Order-of-magnitude bands keep a company's exact volume out of anonymous listings.
 QUANTITY_BAND_EDGES = (100.0, 1_000.0, 10_000.0, 100_000.0)
@@ -36,16 +36,13 @@ def exact_quantity(quantity: Quantity) -> str:
     )
 
 
-def is_publicly_listed(listing: SideStream | Need) -> bool:
-    return listing.visibility in (Visibility.PUBLIC, Visibility.PUBLIC_ANONYMOUS)
-
-
 @dataclass(frozen=True)
-class PublicListing:
-    """A stream or need as the anonymous public may see it; None marks what is withheld."""
+class ListingView:
+    """A stream or need as one reader may see it; None marks what is withheld."""
 
     kind: str  # "stream" or "need"
     listing_id: int
+    access: Access
     title: str  # the listing's name, or its material when anonymous
     material: str
     ewc_code: str | None
@@ -56,8 +53,24 @@ class PublicListing:
     organisation_name: str | None
     site_name: str | None
     description: str | None
-    price_eur_per_unit: float | None  # asking price or willingness to pay; never a cost
+    price_eur_per_unit: float | None  # asking price or willingness to pay
+    cost_eur_per_unit: float | None = None  # the current route's cost: FULL access only
+    visibility: Visibility | None = None  # the listing's tier: FULL access only
 
     @property
     def is_anonymous(self) -> bool:
         return self.organisation_name is None
+
+    def as_record(self) -> dict[str, object]:
+        """The view as plain data for JSON; below full access the fields only full access may
+        fill are left out, not sent empty, so a reader does not even learn they exist."""
+        record: dict[str, object] = {
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if self.access is Access.FULL or name not in _FULL_ONLY
+        }
+        record["access"] = self.access.name.lower()
+        return record
+
+
+_FULL_ONLY = frozenset({"cost_eur_per_unit", "visibility"})

@@ -1,19 +1,20 @@
-"""Read models of the registry for people who are not signed in."""
+"""Read models of the registry, as the person asking may see it.
+
+Every listing passes domain.access.listing_access before anything of it is copied into a view;
+what a level may show is decided in `_stream_view` and `_need_view` alone.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
+from sidestream.domain.access import Access, listing_access
+from sidestream.domain.accounts import Principal
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.reference import ReferenceData
-from sidestream.domain.streams import Need, SideStream, Visibility
-from sidestream.domain.visibility import (
-    PublicListing,
-    exact_quantity,
-    is_publicly_listed,
-    quantity_band,
-)
+from sidestream.domain.streams import Need, SideStream
+from sidestream.domain.visibility import ListingView, exact_quantity, quantity_band
 from sidestream.services.ports import UnitOfWorkFactory
 
 
@@ -28,44 +29,66 @@ class OrganisationSummary:
 
 
 @dataclass(frozen=True)
-class PublicOverview:
+class RegistryView:
     organisations: list[OrganisationSummary]
-    streams: list[PublicListing]
-    needs: list[PublicListing]
-    hidden_stream_count: int  # private, partner or expired: counted, never shown
+    streams: list[ListingView]
+    needs: list[ListingView]
+    hidden_stream_count: int  # not visible to this reader, or expired: counted, never shown
     hidden_need_count: int
 
 
-def public_overview(
-    unit_of_work: UnitOfWorkFactory, reference: ReferenceData, today: date
-) -> PublicOverview:
+def registry_view(
+    unit_of_work: UnitOfWorkFactory,
+    reference: ReferenceData,
+    reader: Principal,
+    today: date,
+) -> RegistryView:
+    """The streams and needs the reader may see, each at the reader's level. Expired listings
+    are shown only to those with full access (to renew them)."""
     with unit_of_work() as uow:
         organisations = uow.organisations.list_all()
         streams = uow.streams.list_all()
         needs = uow.needs.list_all()
+        partners = {
+            org.organisation_id: uow.partners.partners_of(org.organisation_id)
+            for org in organisations
+            if org.organisation_id is not None
+        }
     sites = {site.site_id: site for org in organisations for site in org.sites}
     names = {org.organisation_id: org.name for org in organisations}
 
-    def shown(listing: SideStream | Need) -> bool:
-        return is_publicly_listed(listing) and not listing.is_expired(today)
+    def access(listing: SideStream | Need) -> Access:
+        level = listing_access(
+            reader, listing.organisation_id, listing.visibility, partners[listing.organisation_id]
+        )
+        if listing.is_expired(today) and level is not Access.FULL:
+            return Access.HIDDEN
+        return level
 
-    public_streams = [
-        _public_stream(stream, sites[stream.site_id], names[stream.organisation_id], reference)
+    stream_views = [
+        _stream_view(stream, sites[stream.site_id], names[stream.organisation_id], reference, level)
         for stream in streams
-        if shown(stream)
+        if (level := access(stream)) is not Access.HIDDEN
     ]
-    public_needs = [
-        _public_need(need, sites[need.site_id], names[need.organisation_id], reference)
+    need_views = [
+        _need_view(need, sites[need.site_id], names[need.organisation_id], reference, level)
         for need in needs
-        if shown(need)
+        if (level := access(need)) is not Access.HIDDEN
     ]
-    return PublicOverview(
+    return RegistryView(
         organisations=[_summary(org, reference) for org in organisations],
-        streams=public_streams,
-        needs=public_needs,
-        hidden_stream_count=len(streams) - len(public_streams),
-        hidden_need_count=len(needs) - len(public_needs),
+        streams=stream_views,
+        needs=need_views,
+        hidden_stream_count=len(streams) - len(stream_views),
+        hidden_need_count=len(needs) - len(need_views),
     )
+
+
+def public_overview(
+    unit_of_work: UnitOfWorkFactory, reference: ReferenceData, today: date
+) -> RegistryView:
+    """The registry as anyone sees it without signing in."""
+    return registry_view(unit_of_work, reference, Principal.anonymous(), today)
 
 
 def _municipality_name(site: Site, reference: ReferenceData) -> str | None:
@@ -91,16 +114,22 @@ def _summary(organisation: Organisation, reference: ReferenceData) -> Organisati
     )
 
 
-def _public_stream(
-    stream: SideStream, site: Site, organisation_name: str, reference: ReferenceData
-) -> PublicListing:
+def _stream_view(
+    stream: SideStream,
+    site: Site,
+    organisation_name: str,
+    reference: ReferenceData,
+    access: Access,
+) -> ListingView:
     material = reference.material_classes[stream.material_class_code].name
-    anonymous = stream.visibility is Visibility.PUBLIC_ANONYMOUS
+    anonymous = access is Access.ANONYMOUS
+    full = access is Access.FULL
     waste_code = reference.waste_codes[stream.ewc_code].display_code if stream.ewc_code else None
     assert stream.stream_id is not None
-    return PublicListing(
+    return ListingView(
         kind="stream",
         listing_id=stream.stream_id,
+        access=access,
         title=material if anonymous else stream.name,
         material=material,
         ewc_code=waste_code,
@@ -112,6 +141,8 @@ def _public_stream(
         site_name=None if anonymous else site.name,
         description=None if anonymous else stream.description,
         price_eur_per_unit=None if anonymous else stream.asking_price_eur_per_unit,
+        cost_eur_per_unit=stream.management_cost_eur_per_unit if full else None,
+        visibility=stream.visibility if full else None,
     )
 
 
@@ -124,15 +155,16 @@ def _need_material(need: Need, reference: ReferenceData) -> str:
     return ", ".join(names)
 
 
-def _public_need(
-    need: Need, site: Site, organisation_name: str, reference: ReferenceData
-) -> PublicListing:
-    anonymous = need.visibility is Visibility.PUBLIC_ANONYMOUS
+def _need_view(
+    need: Need, site: Site, organisation_name: str, reference: ReferenceData, access: Access
+) -> ListingView:
+    anonymous = access is Access.ANONYMOUS
     material = _need_material(need, reference)
     assert need.need_id is not None
-    return PublicListing(
+    return ListingView(
         kind="need",
         listing_id=need.need_id,
+        access=access,
         title=material if anonymous else need.name,
         material=material,
         ewc_code=None,
@@ -144,4 +176,5 @@ def _public_need(
         site_name=None if anonymous else site.name,
         description=None if anonymous else need.description,
         price_eur_per_unit=None if anonymous else need.willingness_to_pay_eur_per_unit,
+        visibility=need.visibility if access is Access.FULL else None,
     )

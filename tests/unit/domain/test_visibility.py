@@ -1,27 +1,18 @@
-"""What a listing reveals to the anonymous public."""
+"""What a listing reveals: quantity bands and views."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
 
 import pytest
 
+from sidestream.domain.access import Access
 from sidestream.domain.streams import (
-    ManagementRoute,
-    Need,
-    PhysicalForm,
     Quantity,
     Recurrence,
-    SideStream,
-    Visibility,
 )
 from sidestream.domain.units import QuantityUnit
-from sidestream.domain.visibility import (
-    PublicListing,
-    exact_quantity,
-    is_publicly_listed,
-    quantity_band,
-)
+from sidestream.domain.visibility import ListingView, exact_quantity, quantity_band
 
 
 def tonnes_per_year(amount: float) -> Quantity:
@@ -84,52 +75,11 @@ def test_exact_quantity(amount: float, text: str) -> None:
     assert exact_quantity(tonnes_per_year(amount)) == text
 
 
-def _stream(visibility: Visibility) -> SideStream:
-    return SideStream(
-        organisation_id=1,
-        site_id=1,
-        name="Slag",
-        material_class_code="ferrochrome_slag",
-        physical_form=PhysicalForm.SOLID,
-        quantity=tonnes_per_year(1000.0),
-        management_route=ManagementRoute.SOLD,
-        visibility=visibility,
-        valid_until=date(2028, 6, 30),
-        ewc_code="10 02 02",
-    )
-
-
-def _need(visibility: Visibility) -> Need:
-    return Need(
-        organisation_id=1,
-        site_id=1,
-        name="Aggregate",
-        quantity=tonnes_per_year(1000.0),
-        max_distance_km=100.0,
-        visibility=visibility,
-        valid_until=date(2028, 6, 30),
-        accepted_material_class_codes=("ferrochrome_slag",),
-    )
-
-
-@pytest.mark.parametrize(
-    ("visibility", "is_listed"),
-    [
-        (Visibility.PRIVATE, False),
-        (Visibility.PARTNERS, False),
-        (Visibility.PUBLIC_ANONYMOUS, True),
-        (Visibility.PUBLIC, True),
-    ],
-)
-def test_only_public_tiers_are_publicly_listed(visibility: Visibility, is_listed: bool) -> None:
-    assert is_publicly_listed(_stream(visibility)) is is_listed
-    assert is_publicly_listed(_need(visibility)) is is_listed
-
-
-def _listing(organisation_name: str | None) -> PublicListing:
-    return PublicListing(
+def _listing(organisation_name: str | None) -> ListingView:
+    return ListingView(
         kind="stream",
         listing_id=1,
+        access=Access.ANONYMOUS if organisation_name is None else Access.PUBLIC,
         title="Ferrochrome slag",
         material="Ferrochrome slag",
         ewc_code="10 02 02",
@@ -147,3 +97,11 @@ def _listing(organisation_name: str | None) -> PublicListing:
 def test_a_listing_without_organisation_is_anonymous() -> None:
     assert _listing(None).is_anonymous
     assert not _listing("Test Steel Oy").is_anonymous
+
+
+def test_records_below_full_access_leave_out_the_full_only_fields() -> None:
+    public = _listing("Test Steel Oy").as_record()
+    assert "cost_eur_per_unit" not in public and "visibility" not in public
+    assert public["access"] == "public"
+    full = replace(_listing("Test Steel Oy"), access=Access.FULL, cost_eur_per_unit=12.0)
+    assert full.as_record()["cost_eur_per_unit"] == 12.0

@@ -13,16 +13,16 @@ from fastapi.templating import Jinja2Templates
 
 from sidestream import __version__
 from sidestream.bootstrap.container import Container
-from sidestream.services.listings import PublicOverview, public_overview
+from sidestream.services.listings import RegistryView, public_overview
 
 HERE = Path(__file__).parent
 
 
-def _overview_json(overview: PublicOverview) -> dict[str, Any]:
+def _overview_json(overview: RegistryView) -> dict[str, Any]:
     return {
         "organisations": [asdict(organisation) for organisation in overview.organisations],
-        "streams": [asdict(stream) for stream in overview.streams],
-        "needs": [asdict(need) for need in overview.needs],
+        "streams": [stream.as_record() for stream in overview.streams],
+        "needs": [need.as_record() for need in overview.needs],
         "hidden_stream_count": overview.hidden_stream_count,
         "hidden_need_count": overview.hidden_need_count,
     }
@@ -34,7 +34,7 @@ def create_app(container: Container) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    def overview() -> PublicOverview:
+    def overview() -> RegistryView:
         return public_overview(container.unit_of_work, container.reference, container.today())
 
     @app.get("/", response_class=HTMLResponse)
