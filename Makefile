@@ -44,6 +44,7 @@ benchmarks: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.matching_speed
 	$(BIN)/python -m benchmarks.prospecting_accuracy
 	$(BIN)/python -m benchmarks.allocation_speed
+	$(BIN)/python -m benchmarks.network_design_speed
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -27,9 +27,12 @@ The linear program is assembled with sparse-matrix operations, not a loop over p
 columns are the flows (one per path), then one open decision per CANDIDATE hub, then one lot
 binary per path with a lot; its rows are the supplies, the demands, the hubs (throughput ≤
 capacity, or ≤ U·y for a candidate, U the least of its capacity and what its paths' sources
-could send and their needs take), the lots (x − M·z ≤ 0 and x − lot·z ≥ 0), then the floors.
-After the solve, guards recompute everything from the flows; a plan that fails them is an
-error (GUARD_VIOLATED), never a quietly wrong plan.
+could send and their needs take), the lots (x − M·z ≤ 0 and x − lot·z ≥ 0), the links of
+paths through candidate hubs (x − M·y ≤ 0, and z − y ≤ 0 with a lot), then the floors. A
+path that a parallel one (same supply, need and hub) beats on every count the objective
+looks at is held at 0: such paths only slow the solver down. After the solve, guards
+recompute everything from the flows; a plan that fails them is an error (GUARD_VIOLATED),
+never a quietly wrong plan.
 
 Pareto fronts between two criteria use the ε-constraint method with lexicographic solves:
 
@@ -38,12 +41,14 @@ Pareto fronts between two criteria use the ε-constraint method with lexicograph
    infeasible); and the same the other way round. They are the two ends of the front;
 2. K − 2 floors ε on second, evenly spaced strictly between the anchors' second totals: for
    each, maximise first subject to second ≥ ε, then maximise second with first held at that
-   optimum. The second solve makes every point Pareto-optimal, not merely weakly so: no
-   feasible plan is at least as good in both criteria and better in one;
+   optimum. The second solve makes every point Pareto-optimal (up to the slack), not merely
+   weakly so: no feasible plan is at least as good in both criteria and better in one;
 3. points equal in both criteria (within DUPLICATE_TOLERANCE_FRAC) are kept once. A solve that
    ends without an optimum (infeasible, time limit, error) is kept as a plan with that status,
    in its place, never dropped: the first solve of a pair that fails is the point, and no
-   second solve follows it.
+   second solve follows it. A second solve that ends without a solution cannot be the
+   model's doing (the first solve's plan satisfies it): that plan stands in, and the front's
+   notes say so.
 
 Solving is the caller's: pareto_front takes a function LinearProgram → SolveResult.
 """
@@ -64,6 +69,7 @@ from scipy import sparse
 from sidestream.domain.errors import FieldError, InvalidInput
 from sidestream.domain.solving import (
     FEASIBILITY_TOLERANCE_FRAC,
+    INTEGRALITY_TOLERANCE,
     OBJECTIVE_TOLERANCE_FRAC,
     BoolArray,
     FloatArray,
@@ -187,9 +193,9 @@ class NetworkDesignProblem:
     @cached_property
     def path_is_usable(self) -> BoolArray:
         """False for the paths through a CLOSED hub."""
-        state = self.hub_state[np.maximum(self.path_hub, 0)] if self.hub_count else None
-        if state is None:
+        if not self.hub_count:
             return np.ones(self.path_count, dtype=np.bool_)
+        state = self.hub_state[np.maximum(self.path_hub, 0)]  # a direct path's is not used
         return np.asarray((self.path_hub < 0) | (state != HubState.CLOSED))
 
     @cached_property
@@ -201,6 +207,23 @@ class NetworkDesignProblem:
         upper[via] = np.minimum(upper[via], self.hub_capacity_t[self.path_hub[via]])
         upper[~self.path_is_usable] = 0.0
         return upper
+
+    @cached_property
+    def hub_reach_t(self) -> FloatArray:
+        """U per hub: the least of its capacity, the supplies of the distinct sources its
+        usable paths start from and the demands of the distinct needs they reach. A tight U
+        is a strong LP relaxation of throughput ≤ U·y, so the MILP branches less."""
+        via = np.flatnonzero((self.path_hub >= 0) & self.path_is_usable)
+        hub, reach = self.path_hub[via], self.hub_capacity_t.copy()
+        for index, amounts in (
+            (self.path_source, self.supply_t),
+            (self.path_target, self.demand_t),
+        ):
+            count = max(amounts.size, 1)
+            pairs = np.unique(hub * count + index[via])
+            reached = np.bincount(pairs // count, amounts[pairs % count], self.hub_count)
+            reach = np.minimum(reach, reached)
+        return reach
 
     @cached_property
     def lot_paths(self) -> IntArray:
@@ -427,7 +450,11 @@ def build_linear_program(
     x − M·y ≤ 0 and each such path with a lot z − y ≤ 0. They are implied by the hub's row
     for integral y, but a fractional y satisfies them only in proportion to the path's own
     flow: without them the LP relaxation opens a tenth of a hub to carry a tenth of its
-    capacity, and the branch and bound has to close that gap node by node."""
+    capacity, and the branch and bound has to close that gap node by node.
+
+    Parallel paths (one route by several modes, say) have identical columns; a path that
+    another one on its route beats in the objective and in every floored criterion is held at
+    0 (see dominated_paths). Its column stays, so flows still line up with the paths."""
     paths = problem.path_count
     candidates = np.flatnonzero(problem.hub_state == HubState.CANDIDATE)
     is_open = problem.hub_state == HubState.OPEN
@@ -452,7 +479,7 @@ def build_linear_program(
     rows.put(supply[problem.path_source], every_path, 1.0)
     rows.put(demand[problem.path_target], every_path, 1.0)
     rows.put(hub[problem.path_hub[via]], via, 1.0)
-    rows.put(hub[candidates], hub_columns, -_candidate_limit_t(problem, candidates, via))
+    rows.put(hub[candidates], hub_columns, -problem.hub_reach_t[candidates])
     # Lots: x − M·z ≤ 0 and x − lot·z ≥ 0.
     lot_upper = rows.add(lot_paths.size, upper=0.0)
     rows.put(lot_upper, lot_paths, 1.0)
@@ -482,13 +509,15 @@ def build_linear_program(
         fixed = problem.hub_fixed(criterion)
         cost[hub_columns] -= weight * fixed[candidates]
         offset -= weight * float(fixed[is_open].sum())
+    flow_upper_t = upper_t.copy()
+    flow_upper_t[dominated_paths(problem, objective)] = 0.0
     program = LinearProgram(
         objective=cost,
         constraints=rows.matrix(columns),
         row_lower=rows.lower(),
         row_upper=rows.upper(),
         col_lower=np.zeros(columns),
-        col_upper=np.concatenate([upper_t, np.ones(candidates.size + lot_paths.size)]),
+        col_upper=np.concatenate([flow_upper_t, np.ones(candidates.size + lot_paths.size)]),
         is_integer=np.arange(columns) >= paths,
         sense=ObjectiveSense.MAXIMISE,
     )
@@ -501,6 +530,44 @@ def build_linear_program(
         lot_paths=lot_paths,
         objective_offset=offset,
     )
+
+
+def dominated_paths(problem: NetworkDesignProblem, objective: DesignObjective) -> IntArray:
+    """Paths no optimum needs: among the usable paths without a lot that share a source,
+    a target and a hub (identical columns and bounds), each one that the best of them by the
+    objective matches or beats in every floored criterion too.
+
+    Moving its flow to that best path keeps every row and bound, no floor falls and the
+    objective does not fall, so holding it at 0 leaves the optimum as it is; HiGHS's LP
+    presolve does not merge such columns itself, and its simplex pays for each of them."""
+    candidates = np.flatnonzero(problem.path_is_usable & (problem.min_lot_t == 0))
+    if candidates.size < 2:
+        return np.zeros(0, dtype=np.int64)
+    value = np.zeros(problem.path_count)
+    for criterion, weight in objective.weights.items():
+        value += weight * problem.path_value_per_t(criterion)
+    # By route, best first (the lower index among equals), so each route's first path leads.
+    order = candidates[
+        np.lexsort(
+            (
+                candidates,
+                -value[candidates],
+                problem.path_hub[candidates],
+                problem.path_target[candidates],
+                problem.path_source[candidates],
+            )
+        )
+    ]
+    route = np.stack(
+        [problem.path_source[order], problem.path_target[order], problem.path_hub[order]]
+    )
+    starts = np.concatenate([[True], (route[:, 1:] != route[:, :-1]).any(axis=0)])
+    leader = order[np.flatnonzero(starts)[np.cumsum(starts) - 1]]
+    beaten = ~starts
+    for criterion in objective.floors:
+        per_t = problem.path_value_per_t(criterion)
+        beaten &= per_t[leader] >= per_t[order]
+    return np.sort(order[beaten])
 
 
 class _Rows:
@@ -547,24 +614,6 @@ class _Rows:
         ).tocsr()
 
 
-def _candidate_limit_t(
-    problem: NetworkDesignProblem, candidates: IntArray, via: IntArray
-) -> FloatArray:
-    """U per candidate hub: the least of its capacity, the supplies of the distinct sources
-    its paths start from and the demands of the distinct needs they reach. A tight U is a
-    strong LP relaxation of throughput ≤ U·y, so the MILP branches less."""
-    hubs, hub = problem.hub_count, problem.path_hub[via]
-    limit = problem.hub_capacity_t.copy()
-    for index, amounts, count in (
-        (problem.path_source[via], problem.supply_t, problem.source_count),
-        (problem.path_target[via], problem.demand_t, problem.target_count),
-    ):
-        pairs = np.unique(hub * max(count, 1) + index)
-        reach = np.bincount(pairs // max(count, 1), amounts[pairs % max(count, 1)], hubs)
-        limit = np.minimum(limit, reach)
-    return np.asarray(limit[candidates], dtype=np.float64)
-
-
 # --- plans and their guards ---------------------------------------------------------------------
 
 
@@ -575,9 +624,10 @@ class NetworkPlan:
 
     flow_t and hub_open are given when the solve found a solution (optimal, or feasible when a
     time limit stopped it: status says which) and it passed the guards. Flows are clipped into
-    [0, the path's most], and a path whose lot binary is 0 carries exactly 0: both only remove
-    solver noise within the guards' tolerance. totals and objective_value are recomputed from
-    the flows and open hubs, OPEN hubs' fixed terms included."""
+    [0, the path's most], and a path whose lot binary is 0 or whose hub is not open carries
+    exactly 0: this only removes solver noise within the guards' tolerance. totals and
+    objective_value are recomputed from these flows and the open hubs, OPEN hubs' fixed terms
+    included."""
 
     termination: TerminationCondition
     objective: DesignObjective
@@ -643,6 +693,8 @@ def plan_from_result(
         return _refused(objective, result, violations)
     flow_t = np.clip(flow_t, 0.0, problem.path_upper_t)
     flow_t[design_program.lot_paths[x[design_program.lot_columns] < 0.5]] = 0.0
+    via = problem.path_hub >= 0
+    flow_t[np.flatnonzero(via)[~hub_open[problem.path_hub[via]]]] = 0.0
     totals = design_totals(problem, flow_t, hub_open)
     return NetworkPlan(
         result.termination,
@@ -679,16 +731,21 @@ def find_guard_violations(
     the objective, recomputed from the flows and the open hubs.
 
     A quantity may pass its bound by FEASIBILITY_TOLERANCE_FRAC of the bound (at least of
-    1 t), which covers solvers' own tolerances and nothing more."""
+    1 t), and a flow held at 0 by a binary by INTEGRALITY_TOLERANCE of its big M, which cover
+    solvers' own tolerances and nothing more."""
     if flow_t.shape != (problem.path_count,) or hub_open.shape != (problem.hub_count,):
         return [f"{flow_t.shape} flows and {hub_open.shape} hubs for {problem.path_count} paths"]
     if not np.isfinite(flow_t).all():
         return [f"{int((~np.isfinite(flow_t)).sum())} flows are not finite"]
     through_t = problem.hub_throughput_t(flow_t)
     hub_limit_t = np.where(hub_open, problem.hub_capacity_t, 0.0)
+    # A binary within INTEGRALITY_TOLERANCE of 0 still lets x ≤ M·z pass a little: a closed
+    # hub or an unused lot path may carry that much solver noise (the plan then zeroes it).
+    noise_t = np.where(hub_open, 0.0, INTEGRALITY_TOLERANCE * problem.hub_reach_t)
     lot_t = problem.min_lot_t
     # A lot path carries 0 or at least its lot: its shortfall is the nearer of the two.
-    lot_short_t = np.where(lot_t > 0, np.minimum(flow_t, lot_t - flow_t), 0.0)
+    zero_side_t = flow_t - INTEGRALITY_TOLERANCE * problem.path_upper_t
+    lot_short_t = np.where(lot_t > 0, np.minimum(zero_side_t, lot_t - flow_t), 0.0)
     outflow_t = problem.source_outflow_t(flow_t)
     inflow_t = problem.target_inflow_t(flow_t)
     checks = (
@@ -713,7 +770,7 @@ def find_guard_violations(
             "hub",
             through_t,
             hub_limit_t,
-            through_t - hub_limit_t,
+            through_t - hub_limit_t - noise_t,
         ),
         ("carry more than 0 but less than their lot", "path", flow_t, lot_t, lot_short_t),
     )
@@ -763,11 +820,17 @@ def plan_network(
 @dataclass(frozen=True, eq=False)
 class ParetoFront:
     """Plans trading first against second, from the best first (ascending in second) to the
-    best second. Plans without an optimum keep their place and their status."""
+    best second. Plans without an optimum keep their place and their status.
+
+    notes, by index into plans, name the points whose lexicographic second solve failed
+    although the first solve's plan satisfies it (MIP presolves have been known to call such
+    programs infeasible, e.g. HiGHS issue 1718): the first solve's plan stands in, optimal for
+    its floor but possibly only weakly Pareto-optimal."""
 
     first: Criterion
     second: Criterion
     plans: tuple[NetworkPlan, ...]
+    notes: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def optimal_plans(self) -> tuple[NetworkPlan, ...]:
@@ -781,6 +844,10 @@ class ParetoFront:
             if plan.totals is not None
         ]
         return np.array(rows, dtype=np.float64).reshape(len(rows), 2)
+
+
+# A point of the front: its plan, and why it is not the full lexicographic optimum (if not).
+_Point = tuple[NetworkPlan, str | None]
 
 
 def pareto_front(
@@ -805,14 +872,16 @@ def pareto_front(
     base = dict(floors or {})
     best_first = _lexicographic(problem, first, second, base, solve)
     best_second = _lexicographic(problem, second, first, base, solve)
-    plans = [best_first]
-    low, high = _totals(best_first, second), _totals(best_second, second)
+    found = [best_first]
+    low, high = _totals(best_first[0], second), _totals(best_second[0], second)
     if low is not None and high is not None and high - low > _slack(high):
         for level in np.linspace(low, high, points)[1:-1]:
             floored = {**base, second: max(float(level), base.get(second, -np.inf))}
-            plans.append(_lexicographic(problem, first, second, floored, solve))
-    plans.append(best_second)
-    return ParetoFront(first, second, tuple(_without_duplicates(plans, first, second)))
+            found.append(_lexicographic(problem, first, second, floored, solve))
+    found.append(best_second)
+    kept = _without_duplicates(found, first, second)
+    notes = {index: note for index, (_, note) in enumerate(kept) if note is not None}
+    return ParetoFront(first, second, tuple(plan for plan, _ in kept), notes)
 
 
 def _lexicographic(
@@ -821,15 +890,24 @@ def _lexicographic(
     secondary: Criterion,
     floors: Mapping[Criterion, float],
     solve: Solve,
-) -> NetworkPlan:
+) -> _Point:
     """Maximise primary under the floors, then secondary with primary held at its optimum."""
     head = plan_network(problem, DesignObjective.maximise(primary, floors), solve)
     optimum = _totals(head, primary)
     if head.status is not SolveStatus.OPTIMAL or optimum is None:
-        return head
+        return head, None
     held = max(optimum - _slack(optimum), floors.get(primary, -np.inf))
-    return plan_network(
+    tail = plan_network(
         problem, DesignObjective.maximise(secondary, {**floors, primary: held}), solve
+    )
+    if tail.has_solution:
+        return tail, None
+    # head's plan meets every floor of the second solve, so "no solution" is the solver's
+    # mistake or its limit, not the model's.
+    return head, (
+        f"maximising {secondary} with {primary} held at {held:.10g} ended "
+        f"{tail.termination} ({tail.solve.message}), though the plan maximising {primary} "
+        f"satisfies it: that plan is kept, and may be only weakly Pareto-optimal"
     )
 
 
@@ -843,18 +921,16 @@ def _slack(value: float) -> float:
     return LEXICOGRAPHIC_SLACK_FRAC * max(1.0, abs(value))
 
 
-def _without_duplicates(
-    plans: list[NetworkPlan], first: Criterion, second: Criterion
-) -> list[NetworkPlan]:
-    kept: list[NetworkPlan] = []
+def _without_duplicates(found: list[_Point], first: Criterion, second: Criterion) -> list[_Point]:
+    kept: list[_Point] = []
     seen: list[tuple[float, float]] = []
-    for plan in plans:
-        a, b = _totals(plan, first), _totals(plan, second)
+    for point in found:
+        a, b = _totals(point[0], first), _totals(point[0], second)
         if a is not None and b is not None:
             if any(_same(a, x) and _same(b, y) for x, y in seen):
                 continue
             seen.append((a, b))
-        kept.append(plan)
+        kept.append(point)
     return kept
 
 

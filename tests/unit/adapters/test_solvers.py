@@ -4,6 +4,8 @@ exhaustive oracles, and on programs whose answer is not an optimum."""
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -320,6 +322,31 @@ def test_unbounded_mip_is_told_apart_by_solving_again_without_presolve() -> None
     undecided = ScipyHighsSolver().solve(program, OPTIONS)
     assert undecided.termination is TerminationCondition.INFEASIBLE_OR_UNBOUNDED
     assert undecided.status is SolveStatus.ERROR
+
+
+def test_an_infeasible_mip_is_confirmed_without_presolve() -> None:
+    program = _integer_program(_lp([[1, 1]], [5.0], [math.inf], col_upper=[2.0, 2.0]))
+    result = HighsSolver().solve(program, OPTIONS)
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.options["presolve"] == "off" and "without presolve" in result.message
+
+
+def test_highs_prints_nothing() -> None:
+    # In a fresh process: HiGHS writes its banner once per process, at the first construction.
+    script = (
+        "import math\n"
+        "from scipy import sparse\n"
+        "from sidestream.adapters.solvers import HighsSolver\n"
+        "from sidestream.domain.solving import LinearProgram, ObjectiveSense, SolveOptions\n"
+        "program = LinearProgram([1.0, 1.0], sparse.csr_array([[1.0, 1.0]]), [-math.inf], [3.0],"
+        " [0.0, 0.0], [2.0, 2.0], [True, False], ObjectiveSense.MAXIMISE)\n"
+        "assert HighsSolver().solve(program, SolveOptions()).status.value == 'optimal'\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
 
 
 @pytest.mark.parametrize("solver", SOLVERS, ids=_ids(SOLVERS))

@@ -1,7 +1,8 @@
 """HiGHS through highspy: the whole sparse program is handed over in one HighsLp (passModel).
 
 Model statuses map to TerminationCondition; "infeasible or unbounded", which presolve may
-leave undecided, is solved once more without presolve to tell the two apart.
+leave undecided, and a MIP found infeasible are solved once more without presolve before
+either is reported.
 
 Progress comes from HiGHS's callbacks (output_flag stays off, so its log callbacks are silent):
 a MIP reports its incumbent, dual bound and gap at each improving solution and at its limit
@@ -19,6 +20,8 @@ from dataclasses import replace
 import highspy
 import numpy as np
 from highspy import cb
+from highspy.highs import HighsCallback
+from highspy.highs import _Highs as _HighsCore  # type: ignore[attr-defined]
 
 from sidestream.domain.solving import (
     LinearProgram,
@@ -104,7 +107,7 @@ class HighsSolver:
         settled = trivial_result(program, self.name, self.version, native)
         if settled is not None:
             return settled
-        highs = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's __init__ is unannotated
+        highs = _quiet_highs()
         refusal = _set_options(highs, native)
         if not refusal:
             refusal = _pass_program(highs, program)
@@ -114,7 +117,13 @@ class HighsSolver:
             relay.listen_to(highs, _MIP_EVENTS if program.is_mip else _LP_EVENTS)
         highs.run()
         termination, message = _termination(highs)
-        if termination is TerminationCondition.INFEASIBLE_OR_UNBOUNDED:
+        # Presolve may leave "infeasible or unbounded" undecided, and HiGHS's MIP presolve has
+        # been seen to call feasible programs infeasible (HiGHS issue 1718): solve once more
+        # without it before reporting either.
+        doubtful = termination is TerminationCondition.INFEASIBLE_OR_UNBOUNDED or (
+            program.is_mip and termination is TerminationCondition.INFEASIBLE
+        )
+        if doubtful:
             highs.setOptionValue("presolve", "off")
             highs.clearSolver()
             highs.run()
@@ -135,6 +144,25 @@ class HighsSolver:
             options=native,
             message=message,
         )
+
+
+def _quiet_highs() -> highspy.Highs:
+    """A Highs object that prints nothing. highspy's own constructor enables callbacks while
+    HiGHS's output is still on, which writes its banner to standard output, into the middle
+    of a command's output; here output goes off first. Should highspy's internals change,
+    the plain constructor (and its banner) stands in."""
+    try:
+        highs = highspy.Highs.__new__(highspy.Highs)
+        _HighsCore.__init__(highs)
+        highs.setOptionValue("output_flag", False)
+        highs.callbacks = [
+            HighsCallback(cb.HighsCallbackType(kind), highs)
+            for kind in range(int(cb.HighsCallbackType.kCallbackMax) + 1)
+        ]
+        highs.enableCallbacks()  # type: ignore[no-untyped-call]
+    except (AttributeError, TypeError):  # pragma: no cover - a different highspy
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    return highs
 
 
 def _termination(highs: highspy.Highs) -> tuple[TerminationCondition, str]:
