@@ -20,6 +20,7 @@ from enum import StrEnum
 import numpy as np
 from scipy import sparse
 
+from sidestream.domain.columns import index_errors, length_errors, tonnes_errors
 from sidestream.domain.errors import FieldError, InvalidInput
 from sidestream.domain.solving import (
     FEASIBILITY_TOLERANCE_FRAC,
@@ -106,30 +107,15 @@ class AllocationProblem:
 
 
 def _problem_errors(problem: AllocationProblem) -> list[FieldError]:
-    errors = []
-    edges = problem.edge_source_index.shape
     per_edge = ["edge_source_index", "edge_target_index", "value_per_t"]
     if problem.edge_capacity_t is not None:
         per_edge.append("edge_capacity_t")
-    for name in per_edge:
-        value = getattr(problem, name)
-        if value.ndim != 1 or value.shape != edges:
-            errors.append(FieldError(name, f"must have one entry per edge ({edges[0]})"))
-    for name in ("supply_t", "demand_t"):
-        value = getattr(problem, name)
-        if value.ndim != 1:
-            errors.append(FieldError(name, "must be one-dimensional"))
-        elif not (np.isfinite(value) & (value >= 0)).all():
-            errors.append(FieldError(name, "must be finite and zero or more tonnes"))
+    errors = length_errors(problem, per_edge, problem.edge_source_index.shape[0], "edge")
+    errors += tonnes_errors(problem, ("supply_t", "demand_t"))
     if errors:
         return errors
-    for name, count in (
-        ("edge_source_index", problem.source_count),
-        ("edge_target_index", problem.target_count),
-    ):
-        index = getattr(problem, name)
-        if index.size and (index.min() < 0 or index.max() >= count):
-            errors.append(FieldError(name, f"must lie in 0..{count - 1}"))
+    errors += index_errors(problem, "edge_source_index", 0, problem.source_count, "edge")
+    errors += index_errors(problem, "edge_target_index", 0, problem.target_count, "edge")
     if not np.isfinite(problem.value_per_t).all():
         errors.append(FieldError("value_per_t", "must be finite"))
     capacity = problem.edge_capacity_t

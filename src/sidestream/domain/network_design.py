@@ -66,6 +66,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from sidestream.domain.columns import index_errors, length_errors, tonnes_errors
 from sidestream.domain.errors import FieldError, InvalidInput
 from sidestream.domain.solving import (
     FEASIBILITY_TOLERANCE_FRAC,
@@ -265,8 +266,6 @@ class NetworkDesignProblem:
 
 
 def _problem_errors(problem: NetworkDesignProblem) -> list[FieldError]:
-    errors = []
-    paths = problem.path_source.shape
     per_path = [
         "path_source",
         "path_target",
@@ -277,42 +276,17 @@ def _problem_errors(problem: NetworkDesignProblem) -> list[FieldError]:
     ]
     if problem.path_min_lot_t is not None:
         per_path.append("path_min_lot_t")
-    for name in per_path:
-        value = getattr(problem, name)
-        if value.ndim != 1 or value.shape != paths:
-            errors.append(FieldError(name, f"must have one entry per path ({paths[0]})"))
-    hubs = problem.hub_capacity_t.shape
     per_hub = ["hub_capacity_t", "hub_fixed_eur", "hub_state"]
     if problem.hub_fixed_co2e_t is not None:
         per_hub.append("hub_fixed_co2e_t")
-    for name in per_hub:
-        value = getattr(problem, name)
-        if value.ndim != 1 or value.shape != hubs:
-            errors.append(FieldError(name, f"must have one entry per hub ({hubs[0]})"))
-    for name in ("supply_t", "demand_t"):
-        value = getattr(problem, name)
-        if value.ndim != 1:
-            errors.append(FieldError(name, "must be one-dimensional"))
-        elif not (np.isfinite(value) & (value >= 0)).all():
-            errors.append(FieldError(name, "must be finite and zero or more tonnes"))
+    errors = length_errors(problem, per_path, problem.path_source.shape[0], "path")
+    errors += length_errors(problem, per_hub, problem.hub_capacity_t.shape[0], "hub")
+    errors += tonnes_errors(problem, ("supply_t", "demand_t"))
     if errors:
         return errors
-    for name, low, count in (
-        ("path_source", 0, problem.source_count),
-        ("path_target", 0, problem.target_count),
-        ("path_hub", -1, problem.hub_count),
-    ):
-        index = getattr(problem, name)
-        broken = np.flatnonzero((index < low) | (index >= count))
-        if broken.size:
-            first = int(broken[0])
-            errors.append(
-                FieldError(
-                    name,
-                    f"must lie in {low}..{count - 1} "
-                    f"(first of {broken.size}: path {first}, {int(index[first])})",
-                )
-            )
+    errors += index_errors(problem, "path_source", 0, problem.source_count, "path")
+    errors += index_errors(problem, "path_target", 0, problem.target_count, "path")
+    errors += index_errors(problem, "path_hub", -1, problem.hub_count, "path")
     if not np.isin(problem.hub_state, list(HubState)).all():
         errors.append(FieldError("hub_state", "must be 0 (closed), 1 (candidate) or 2 (open)"))
     if (problem.path_mode < 0).any():
