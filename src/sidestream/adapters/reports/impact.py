@@ -87,6 +87,7 @@ def render_html(report: ImpactReport, confidential: bool) -> str:
         + ((Grouping.ORGANISATION,) if confidential else ()),
         figure=_figure,
         amount_of=AMOUNT_OF_BASIS,
+        amounts=frozenset(AMOUNT_OF_BASIS.values()),
         net_co2e=Indicator.NET_CO2E,
         eur_net=Indicator.EUR_NET,
         sources=sources,

@@ -30,7 +30,14 @@ from sidestream.adapters.tabular.files import FileFormat, read_rows, write_recor
 from sidestream.bootstrap.container import Container
 from sidestream.domain.accounts import AuditEvent, AuditFilter, Principal, User
 from sidestream.domain.errors import InvalidInput, SidestreamError
-from sidestream.domain.impact import UNITS, AccountingSettings, Grouping, Indicator, Party
+from sidestream.domain.impact import (
+    AMOUNT_OF_BASIS,
+    UNITS,
+    AccountingSettings,
+    Grouping,
+    Indicator,
+    Party,
+)
 from sidestream.domain.matching import DEFAULT_TOP_K
 from sidestream.domain.network_design import Criterion
 from sidestream.domain.proposals import ProposalRecord
@@ -620,8 +627,8 @@ def impact(
         table.add_column(column, justify="left" if column == "indicator" else "right")
     for indicator in Indicator:
         estimate = funder.totals.estimates.get(indicator)
-        if estimate is None:
-            continue
+        if estimate is None or (indicator in AMOUNT_OF_BASIS.values() and not estimate.central):
+            continue  # no heat or volume synergies: no line for them
         table.add_row(
             LABELS.get(indicator, indicator.value),
             *(f"{v:,.1f}" for v in (estimate.central, estimate.p10, estimate.p50, estimate.p90)),
