@@ -109,6 +109,22 @@ def test_the_quantity_range_revision_goes_down_and_up_keeping_the_rows(
     assert all(listing.quantity.high is None for listing in listings)
 
 
+def test_going_down_to_the_first_revision_keeps_every_listing_and_its_rows(
+    container: Container,
+) -> None:
+    _load_registry(container)
+    engine = container.engine
+    counts = _row_counts(engine)
+
+    downgrade_database(engine, "0001")
+
+    assert current_revision(engine) == "0001"
+    assert "max_distance_km" not in _columns(engine, "side_streams")
+    assert _row_counts(engine) == counts
+    container.upgrade_database()
+    assert _row_counts(engine) == counts and _differences(engine) == []
+
+
 def test_the_scenarios_revision_goes_down_and_up_keeping_the_registry(
     container: Container,
 ) -> None:
