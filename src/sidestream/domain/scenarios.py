@@ -469,10 +469,10 @@ def flow_changes(
         return out
 
     old, new = keyed(before), keyed(after)
-    changes = [
-        FlowChange(stream, need, route, old.get(key, 0.0), new.get(key, 0.0))
-        for key in sorted(set(old) | set(new))
-        for stream, need, route in (key,)
-        if abs(old.get(key, 0.0) - new.get(key, 0.0)) > tolerance_t
-    ]
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        before_t, after_t = old.get(key, 0.0), new.get(key, 0.0)
+        if abs(after_t - before_t) > tolerance_t:
+            stream, need, route = key
+            changes.append(FlowChange(stream, need, route, before_t, after_t))
     return sorted(changes, key=lambda change: -abs(change.after_t - change.before_t))
