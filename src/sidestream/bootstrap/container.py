@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,12 +23,43 @@ from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_fact
 from sidestream.adapters.passwords import Argon2PasswordHasher
 from sidestream.adapters.solvers import HighsSolver, ScipyHighsSolver, choose_solver
 from sidestream.adapters.text_similarity import MaterialTextMatcher
-from sidestream.bootstrap.settings import Settings
+from sidestream.bootstrap.settings import MIN_SECRET_KEY_LENGTH, Settings
 from sidestream.domain.accounts import LoginThrottle, SessionLifetime
 from sidestream.domain.impact import ImpactFactors
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase
 from sidestream.domain.solving import LinearProgram, LinearProgramSolver, ProgressReporter
+
+SECRET_KEY_BYTES = 32  # 256 random bits in a generated server secret
+
+
+def load_or_create_secret_key(path: Path) -> bytes:
+    """The server secret kept in the file, or a new random one written there first.
+
+    The file is made with mode 0600 under a temporary name and then linked into place, which
+    fails rather than overwrites: servers starting together on one directory agree on one key.
+    """
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(descriptor, "w", encoding="ascii") as file:
+                file.write(secrets.token_urlsafe(SECRET_KEY_BYTES) + "\n")
+                file.flush()
+                os.fsync(file.fileno())
+            with contextlib.suppress(FileExistsError):  # another server made it first: use it
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+        text = path.read_text(encoding="ascii").strip()
+    if len(text) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError(
+            f"{path} holds no usable secret key (at least {MIN_SECRET_KEY_LENGTH} characters); "
+            "delete it to have a new one made, or set SIDESTREAM_SECRET_KEY"
+        )
+    return text.encode("ascii")
 
 
 class SystemClock:
@@ -84,6 +120,16 @@ class Container:
     @cached_property
     def login_throttle(self) -> LoginThrottle:
         return LoginThrottle()
+
+    @cached_property
+    def secret_key(self) -> bytes:
+        """The server's secret for signing (the web forms' CSRF tokens): SIDESTREAM_SECRET_KEY,
+        else the key kept in SIDESTREAM_SECRET_KEY_FILE, made there the first time it is needed.
+        Sessions and API tokens do not depend on it: a new key only expires the forms open."""
+        configured = self.settings.secret_key
+        if configured is not None:
+            return configured.get_secret_value().encode("utf-8")
+        return load_or_create_secret_key(self.settings.secret_key_file)
 
     def unit_of_work(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self._session_factory)

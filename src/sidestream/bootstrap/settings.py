@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///sidestream.sqlite3"
+DEFAULT_SECRET_KEY_FILE = Path("sidestream.secret_key")
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -25,3 +29,14 @@ class Settings(BaseSettings):
 
     session_absolute_days: float = Field(default=7.0, gt=0)
     """A sign-in session ends this many days after sign-in, however much it is used."""
+
+    secret_key: SecretStr | None = Field(default=None, min_length=MIN_SECRET_KEY_LENGTH)
+    """The server's secret that signs the web forms' CSRF tokens (at least 32 characters). Unset:
+    the key kept in `secret_key_file`, made there at first start."""
+
+    secret_key_file: Path = DEFAULT_SECRET_KEY_FILE
+    """Where the server's secret is kept when `secret_key` is unset (created with mode 0600)."""
+
+    cookie_secure: bool | None = None
+    """Whether cookies carry the Secure flag (sent over HTTPS only). Unset: yes, unless the web app
+    listens on a loopback address and the request came over plain HTTP (local use)."""
