@@ -257,6 +257,15 @@ def user_by_email(unit_of_work: UnitOfWorkFactory, actor: Principal, email: str)
     return user
 
 
+def display_name_of(unit_of_work: UnitOfWorkFactory, principal: Principal) -> str | None:
+    """The name to greet a signed-in reader by; None for the public and the operator."""
+    if principal.user_id is None:
+        return None
+    with unit_of_work() as uow:
+        user = uow.users.get(principal.user_id)
+    return user.display_name if user else None
+
+
 def list_users(unit_of_work: UnitOfWorkFactory, actor: Principal) -> list[UserSummary]:
     """Every account with its organisations' names, by e-mail address."""
     if not actor.oversees_registry:

@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidestream.bootstrap.container import Container
 from sidestream.domain.accounts import Principal
-from sidestream.services.accounts import resolve_session, resolve_token
+from sidestream.services.accounts import display_name_of, resolve_session, resolve_token
 
 SESSION_COOKIE = "sidestream_session"
 CSRF_COOKIE = "sidestream_csrf"
@@ -148,11 +148,7 @@ class BrowserSecurity:
         return Visitor(principal, self._display_name(principal), session_secret=secret)
 
     def _display_name(self, principal: Principal) -> str | None:
-        if principal.user_id is None:
-            return None
-        with self._container.unit_of_work() as uow:
-            user = uow.users.get(principal.user_id)
-        return user.display_name if user else None
+        return display_name_of(self._container.unit_of_work, principal)
 
     # --- CSRF --------------------------------------------------------------------------------
 
