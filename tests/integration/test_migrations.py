@@ -19,14 +19,17 @@ from sidestream.adapters.db.tables import Base
 from sidestream.adapters.passwords import Argon2PasswordHasher
 from sidestream.bootstrap.container import Container
 from sidestream.domain.accounts import Principal
+from sidestream.domain.synergies import Stage
 from sidestream.services.accounts import (
     bootstrap_administrator,
     list_users,
     set_partners,
 )
 from sidestream.services.scenarios import list_scenario_runs, save_scenario_run
+from sidestream.services.synergies import list_synergies, move_synergy, open_synergy
 from tests.integration.test_registry import _load_registry
 from tests.integration.test_scenarios_store import pareto_run
+from tests.integration.test_synergies import make_board
 
 RANGE_COLUMNS = {"quantity_low", "quantity_high"}
 LISTING_TABLES = (
@@ -47,6 +50,7 @@ ACCOUNT_TABLES = {
     "login_attempts",
     "audit_events",
 }
+SYNERGY_TABLES = {"synergies", "synergy_events"}
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -198,11 +202,47 @@ def test_the_accounts_revision_goes_down_and_up_keeping_the_registry(
     assert _row_counts(engine) == counts
 
 
+def test_the_synergies_revision_goes_down_and_up_keeping_the_proposals(
+    container: Container,
+) -> None:
+    board = make_board(container)  # the test registry with two proposals, one accepted
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    for proposal_id in (board.agreed, board.undecided):
+        synergy = open_synergy(container.unit_of_work, proposal_id, board.facilitator, now)
+        assert synergy.synergy_id is not None
+        move_synergy(
+            container.unit_of_work, synergy.synergy_id, Stage.PILOT, board.facilitator, now
+        )
+    engine = container.engine
+    counts = _row_counts(engine)
+    with container.unit_of_work() as uow:
+        proposals = uow.proposals.list_all()
+    assert len(proposals) == 2
+
+    downgrade_database(engine, "0006")
+
+    assert current_revision(engine) == "0006"
+    assert not SYNERGY_TABLES & set(inspect(engine).get_table_names())
+    assert _row_counts(engine) == counts
+    with container.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM proposals")).scalar_one() == 2
+
+    upgrade_database(engine, "0007")
+
+    assert current_revision(engine) == "0007"
+    container.upgrade_database()  # on to head, where the table models apply
+    assert _differences(engine) == []
+    assert list_synergies(container.unit_of_work, Principal.operator()) == []  # went with them
+    with container.unit_of_work() as uow:
+        assert uow.proposals.list_all() == proposals
+    assert _row_counts(engine) == counts
+
+
 def test_upgrade_twice_is_harmless(container: Container) -> None:
     container.upgrade_database()
     tables = set(inspect(container.engine).get_table_names())
     assert {"organisations", "sites", "side_streams", "needs", "stream_properties"} <= tables
-    assert tables >= SCENARIO_TABLES | ACCOUNT_TABLES
+    assert tables >= SCENARIO_TABLES | ACCOUNT_TABLES | SYNERGY_TABLES
 
 
 def test_sqlite_runs_with_foreign_keys_and_wal(sqlite_container: Container) -> None:

@@ -401,6 +401,7 @@ class EntityKind(StrEnum):
     NEED = "need"
     PROPOSAL = "proposal"
     SCENARIO = "scenario"
+    SYNERGY = "synergy"
 
 
 MAX_ENTITY_KIND_LENGTH = 40

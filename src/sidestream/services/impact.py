@@ -1,7 +1,8 @@
 """What the region's synergies achieve: impact accounting over stored proposals.
 
 Agreed synergies (both parties accepted) are accounted by default; a facilitator may include
-the proposals still open to see what the pipeline would add. Proposals that draw on the same
+the proposals still open to see what the pipeline would add, or account only the synergies
+confirmed realised, each at the quantity its parties agreed. Proposals that draw on the same
 listing share it pro rata, so no total counts a tonne twice. Roll-ups per region,
 municipality, organisation and year, and the indicators funders ask for, come with each
 report; every figure keeps its calculation trace."""
@@ -9,7 +10,7 @@ report; every figure keeps its calculation trace."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -35,6 +36,7 @@ from sidestream.domain.proposals import ProposalRecord, ProposalStatus
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase, TransportModeName
 from sidestream.domain.streams import Need, Quantity, SideStream
+from sidestream.domain.synergies import Stage, Synergy
 from sidestream.domain.units import QuantityUnit
 from sidestream.services.ports import UnitOfWorkFactory
 
@@ -43,11 +45,17 @@ class Selection(StrEnum):
     AGREED = "agreed"  # both parties accepted
     PIPELINE = "pipeline"  # agreed and still proposed (not declined)
     PLAN = "plan"  # the flows of a saved optimiser plan
+    REALISED = "realised"  # synergies a facilitator confirmed realised, at the agreed quantity
 
 
 SCOPES = {
     Selection.AGREED: "agreed synergies (both parties accepted)",
     Selection.PIPELINE: "agreed and proposed synergies (the pipeline)",
+    Selection.REALISED: "realised synergies",
+}
+STATUSES = {
+    Selection.AGREED: {ProposalStatus.ACCEPTED},
+    Selection.PIPELINE: {ProposalStatus.ACCEPTED, ProposalStatus.PROPOSED},
 }
 
 
@@ -123,32 +131,55 @@ def flow_of_proposal(
     )
 
 
-def account_proposals(
-    unit_of_work: UnitOfWorkFactory,
+def _realised_flows(
+    synergies: list[Synergy],
+    records: dict[int | None, ProposalRecord],
+    streams: dict[int | None, SideStream],
+    needs: dict[int | None, Need],
+    organisations: dict[int, Organisation],
     reference: ReferenceData,
     knowledge: KnowledgeBase,
-    factors: ImpactFactors,
     today: date,
-    selection: Selection = Selection.AGREED,
-    settings: AccountingSettings | None = None,
-) -> ImpactReport:
-    settings = settings or AccountingSettings()
-    wanted = (
-        {ProposalStatus.ACCEPTED}
-        if selection is Selection.AGREED
-        else {ProposalStatus.ACCEPTED, ProposalStatus.PROPOSED}
-    )
-    with unit_of_work() as uow:
-        records = [record for record in uow.proposals.list_all() if record.status in wanted]
-        streams = {stream.stream_id: stream for stream in uow.streams.list_all()}
-        needs = {need.need_id: need for need in uow.needs.list_all()}
-        organisations = {
-            organisation.organisation_id: organisation
-            for organisation in uow.organisations.list_all()
-            if organisation.organisation_id is not None
-        }
-    flows = []
-    left_out = []
+) -> tuple[list[FlowInput], list[str]]:
+    """Each realised synergy as a fixed flow of its agreed quantity, in the year it started.
+    Its own key: what the parties agreed is counted exactly, not shared with other flows."""
+    flows, left_out = [], []
+    for synergy in synergies:
+        agreement = synergy.agreement
+        assert agreement is not None  # realised synergies carry their agreement
+        record = records[synergy.proposal_id]
+        stream = streams[record.proposal.stream_id]
+        need = needs[record.proposal.need_id]
+        if stream.quantity.unit.basis != agreement.unit:
+            left_out.append(
+                f"synergy {synergy.synergy_id}: agreed in {agreement.unit} but the stream is "
+                f"now counted in {stream.quantity.unit.basis}"
+            )
+            continue
+        key = f"synergy {synergy.synergy_id}"
+        base = flow_of_proposal(record, stream, need, organisations, reference, knowledge, today)
+        flows.append(
+            replace(
+                base,
+                flow_key=key,
+                supply=UncertainAmount.exact(key, agreement.quantity),
+                demand=None,
+                year=agreement.started_on.year,
+            )
+        )
+    return flows, left_out
+
+
+def _proposal_flows(
+    records: list[ProposalRecord],
+    streams: dict[int | None, SideStream],
+    needs: dict[int | None, Need],
+    organisations: dict[int, Organisation],
+    reference: ReferenceData,
+    knowledge: KnowledgeBase,
+    today: date,
+) -> tuple[list[FlowInput], list[str]]:
+    flows, left_out = [], []
     for record in sorted(records, key=lambda record: record.proposal_id or 0):
         stream = streams[record.proposal.stream_id]
         need = needs[record.proposal.need_id]
@@ -160,6 +191,40 @@ def account_proposals(
             continue
         flows.append(
             flow_of_proposal(record, stream, need, organisations, reference, knowledge, today)
+        )
+    return flows, left_out
+
+
+def account_proposals(
+    unit_of_work: UnitOfWorkFactory,
+    reference: ReferenceData,
+    knowledge: KnowledgeBase,
+    factors: ImpactFactors,
+    today: date,
+    selection: Selection = Selection.AGREED,
+    settings: AccountingSettings | None = None,
+) -> ImpactReport:
+    """Account the agreed proposals, the pipeline, or the realised synergies."""
+    settings = settings or AccountingSettings()
+    with unit_of_work() as uow:
+        proposals = uow.proposals.list_all()
+        realised = uow.synergies.list_all(Stage.REALISED) if selection is Selection.REALISED else []
+        streams = {stream.stream_id: stream for stream in uow.streams.list_all()}
+        needs = {need.need_id: need for need in uow.needs.list_all()}
+        organisations = {
+            organisation.organisation_id: organisation
+            for organisation in uow.organisations.list_all()
+            if organisation.organisation_id is not None
+        }
+    if selection is Selection.REALISED:
+        by_id = {record.proposal_id: record for record in proposals}
+        flows, left_out = _realised_flows(
+            realised, by_id, streams, needs, organisations, reference, knowledge, today
+        )
+    else:
+        records = [record for record in proposals if record.status in STATUSES[selection]]
+        flows, left_out = _proposal_flows(
+            records, streams, needs, organisations, reference, knowledge, today
         )
     impacts = account(share_listings(flows), factors, settings)
     return build_report(

@@ -202,9 +202,9 @@ def _store(
             for record in known
             if record.is_undecided and record.pair not in fresh and record.proposal_id is not None
         ]
-        uow.proposals.delete(stale)
+        removed = uow.proposals.delete(stale)
         uow.commit()
-    return created, updated, len(stale)
+    return created, updated, removed
 
 
 def _unmatched(

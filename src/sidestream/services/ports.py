@@ -20,6 +20,7 @@ from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.proposals import ProposalRecord
 from sidestream.domain.scenarios import ScenarioRun
 from sidestream.domain.streams import Need, SideStream
+from sidestream.domain.synergies import Stage, Synergy
 
 ListingT = TypeVar("ListingT", SideStream, Need)
 
@@ -90,7 +91,34 @@ class ProposalRepository(Protocol):
         """Insert, or update the proposal of the same stream and need."""
         ...
 
-    def delete(self, proposal_ids: Sequence[int]) -> None: ...
+    def delete(self, proposal_ids: Sequence[int]) -> int:
+        """Delete these proposals, except any a synergy follows (a synergy keeps its
+        proposal whatever the matcher now thinks of the pair); how many were deleted."""
+        ...
+
+
+class SynergyRepository(Protocol):
+    """Synergies under way, at most one per proposal, each with every move it has made."""
+
+    def add(self, synergy: Synergy) -> Synergy:
+        """Store a new synergy with its events; Conflict when its proposal has one already."""
+        ...
+
+    def update(self, synergy: Synergy) -> Synergy:
+        """Store the stage and agreement, and add the events not stored yet (those without
+        an event_id); Conflict when the synergy has moved since it was read."""
+        ...
+
+    def get(self, synergy_id: int, lock: bool = False) -> Synergy | None:
+        """lock: hold the synergy until the transaction ends, so that two moves made at once
+        happen one after the other."""
+        ...
+
+    def get_by_proposal(self, proposal_id: int) -> Synergy | None: ...
+
+    def list_all(self, stage: Stage | None = None) -> list[Synergy]:
+        """Every synergy (at this stage), oldest first."""
+        ...
 
 
 class ScenarioRepository(Protocol):
@@ -231,6 +259,9 @@ class UnitOfWork(Protocol):
 
     @property
     def proposals(self) -> ProposalRepository: ...
+
+    @property
+    def synergies(self) -> SynergyRepository: ...
 
     @property
     def scenarios(self) -> ScenarioRepository: ...

@@ -32,6 +32,8 @@ from sidestream.adapters.db.tables import (
     SideStreamRow,
     SiteRow,
     StreamPropertyRow,
+    SynergyEventRow,
+    SynergyRow,
     UserRow,
 )
 from sidestream.domain.accounts import (
@@ -69,6 +71,7 @@ from sidestream.domain.streams import (
     SideStream,
     Visibility,
 )
+from sidestream.domain.synergies import Agreement, Stage, Synergy, SynergyEvent
 from sidestream.domain.units import QuantityUnit
 
 ListingRowT = TypeVar("ListingRowT", SideStreamRow, NeedRow)
@@ -600,12 +603,22 @@ class SqlProposalRepository:
         _flush(self._session)
         return _proposal_from_row(row)
 
-    def delete(self, proposal_ids: Sequence[int]) -> None:
-        if proposal_ids:
-            self._session.execute(
-                delete(ProposalRow).where(ProposalRow.proposal_id.in_(list(proposal_ids)))
+    def delete(self, proposal_ids: Sequence[int]) -> int:
+        """Delete these proposals, except any a synergy follows: a synergy keeps its proposal
+        whatever the matcher now thinks of the pair (the key is ON DELETE RESTRICT besides).
+        Returns how many were deleted."""
+        if not proposal_ids:
+            return 0
+        followed = select(SynergyRow.synergy_id).where(
+            SynergyRow.proposal_id == ProposalRow.proposal_id
+        )
+        result = self._session.execute(
+            delete(ProposalRow).where(
+                ProposalRow.proposal_id.in_(list(proposal_ids)), ~followed.exists()
             )
-            _flush(self._session)
+        )
+        _flush(self._session)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --- scenarios -------------------------------------------------------------------------------
@@ -1089,3 +1102,99 @@ class SqlAuditLog:
             )
         )
         return [_event_from_row(row) for row in rows]
+
+
+# --- the synergy board -----------------------------------------------------------------------
+
+
+def _synergy_event_from_row(row: SynergyEventRow) -> SynergyEvent:
+    return SynergyEvent(
+        event_id=row.synergy_event_id,
+        at=_aware(row.at),
+        from_stage=Stage(row.from_stage) if row.from_stage else None,
+        to_stage=Stage(row.to_stage),
+        actor_user_id=row.actor_user_id,
+        note=row.note,
+    )
+
+
+def _synergy_from_row(row: SynergyRow) -> Synergy:
+    agreement = None
+    if row.agreed_quantity is not None and row.agreed_unit and row.started_on:
+        agreement = Agreement(row.agreed_quantity, row.agreed_unit, row.started_on)
+    return Synergy(
+        synergy_id=row.synergy_id,
+        proposal_id=row.proposal_id,
+        stage=Stage(row.stage),
+        events=tuple(_synergy_event_from_row(event) for event in row.events),
+        agreement=agreement,
+    )
+
+
+def _write_synergy(row: SynergyRow, synergy: Synergy) -> None:
+    """The synergy's state, and its events not stored yet (those without an id)."""
+    agreement = synergy.agreement
+    row.proposal_id = synergy.proposal_id
+    row.stage = synergy.stage.value
+    row.agreed_quantity = agreement.quantity if agreement else None
+    row.agreed_unit = agreement.unit if agreement else None
+    row.started_on = agreement.started_on if agreement else None
+    row.updated_at = synergy.updated_at.astimezone(UTC)
+    row.events.extend(
+        SynergyEventRow(
+            at=_stored(event.at),
+            from_stage=event.from_stage.value if event.from_stage else None,
+            to_stage=event.to_stage.value,
+            actor_user_id=event.actor_user_id,
+            note=event.note,
+        )
+        for event in synergy.events
+        if event.event_id is None
+    )
+
+
+class SqlSynergyRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def _query(self) -> Select[Any]:
+        return select(SynergyRow).options(selectinload(SynergyRow.events))
+
+    def add(self, synergy: Synergy) -> Synergy:
+        row = SynergyRow(created_at=_stored(synergy.opened_at))
+        _write_synergy(row, synergy)
+        self._session.add(row)
+        _flush(self._session)
+        return _synergy_from_row(row)
+
+    def update(self, synergy: Synergy) -> Synergy:
+        row = self._session.scalars(
+            self._query().where(SynergyRow.synergy_id == synergy.synergy_id)
+        ).first()
+        if row is None:
+            raise NotFound("synergy", synergy.synergy_id)
+        stored = [event.synergy_event_id for event in row.events]
+        if [event.event_id for event in synergy.events if event.event_id is not None] != stored:
+            raise Conflict(f"synergy {synergy.synergy_id} has moved meanwhile: look at it again")
+        _write_synergy(row, synergy)
+        _flush(self._session)
+        return _synergy_from_row(row)
+
+    def get(self, synergy_id: int, lock: bool = False) -> Synergy | None:
+        query = self._query().where(SynergyRow.synergy_id == synergy_id)
+        if lock:  # PostgreSQL: SELECT ... FOR UPDATE; SQLite has a single writer anyway
+            query = query.with_for_update(of=SynergyRow)
+        row = self._session.scalars(query).first()
+        return _synergy_from_row(row) if row else None
+
+    def get_by_proposal(self, proposal_id: int) -> Synergy | None:
+        row = self._session.scalars(
+            self._query().where(SynergyRow.proposal_id == proposal_id)
+        ).first()
+        return _synergy_from_row(row) if row else None
+
+    def list_all(self, stage: Stage | None = None) -> list[Synergy]:
+        query = self._query().order_by(SynergyRow.synergy_id)
+        if stage is not None:
+            query = query.where(SynergyRow.stage == Stage(stage).value)
+        return [_synergy_from_row(row) for row in self._session.scalars(query)]

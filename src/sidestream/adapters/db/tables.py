@@ -458,3 +458,51 @@ class AuditEventRow(Base):
     entity_kind: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str] = mapped_column(Text)
+
+
+# --- the synergy board -----------------------------------------------------------------------
+
+
+class SynergyRow(Base):
+    """A synergy under way: the proposal it follows, its stage and, once realised, what was
+    agreed. Nothing deletes a proposal a synergy follows: the key is ON DELETE RESTRICT, the
+    matcher leaves such proposals alone (SqlProposalRepository.delete), and deleting the
+    proposal's stream or need (which would cascade to it) is refused."""
+
+    __tablename__ = "synergies"
+    __table_args__ = (CheckConstraint("agreed_quantity > 0", name="agreed_quantity_positive"),)
+
+    synergy_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.proposal_id", ondelete="RESTRICT"), unique=True
+    )
+    stage: Mapped[str] = mapped_column(String(12), index=True)
+    agreed_quantity: Mapped[float | None] = mapped_column(Float)  # a year, in agreed_unit
+    agreed_unit: Mapped[str | None] = mapped_column(String(4))  # t, MWh or m3
+    started_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # passive_deletes: deleting a synergy leaves its events to ON DELETE CASCADE.
+    events: Mapped[list[SynergyEventRow]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SynergyEventRow.synergy_event_id",
+    )
+
+
+class SynergyEventRow(Base):
+    """One move of a synergy. The actor is a user id without a foreign key, as in the audit
+    log: the history outlives the account."""
+
+    __tablename__ = "synergy_events"
+
+    synergy_event_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    synergy_id: Mapped[int] = mapped_column(
+        ForeignKey("synergies.synergy_id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    from_stage: Mapped[str | None] = mapped_column(String(12))  # None: the synergy was opened
+    to_stage: Mapped[str] = mapped_column(String(12))
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)

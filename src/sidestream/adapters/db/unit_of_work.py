@@ -19,6 +19,7 @@ from sidestream.adapters.db.repositories import (
     SqlScenarioRepository,
     SqlSessionRepository,
     SqlStreamRepository,
+    SqlSynergyRepository,
     SqlUserRepository,
 )
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     streams: SqlStreamRepository
     needs: SqlNeedRepository
     proposals: SqlProposalRepository
+    synergies: SqlSynergyRepository
     scenarios: SqlScenarioRepository
     users: SqlUserRepository
     partners: SqlPartnerRepository
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.streams = SqlStreamRepository(self._session)
         self.needs = SqlNeedRepository(self._session)
         self.proposals = SqlProposalRepository(self._session)
+        self.synergies = SqlSynergyRepository(self._session)
         self.scenarios = SqlScenarioRepository(self._session)
         self.users = SqlUserRepository(self._session)
         self.partners = SqlPartnerRepository(self._session)

@@ -6,13 +6,14 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 from sqlalchemy.exc import SQLAlchemyError
@@ -49,6 +50,7 @@ from sidestream.domain.solving import (
     SolverProgress,
     SolveStatus,
 )
+from sidestream.domain.synergies import Stage, Synergy
 from sidestream.entrypoints.cli.scenarios import (
     print_comparison,
     print_scenario_list,
@@ -82,6 +84,16 @@ from sidestream.services.scenarios import (
     get_scenario_run,
     list_scenario_runs,
     save_scenario_run,
+)
+from sidestream.services.synergies import (
+    SynergyView,
+    drop_synergy,
+    list_synergies,
+    move_synergy,
+    open_synergy,
+    realise_synergy,
+    reopen_synergy,
+    synergy_history,
 )
 from sidestream.services.tabular_rows import (
     NEED_COLUMNS,
@@ -548,6 +560,13 @@ def impact(
             help="Also account proposals not yet accepted by both parties (the pipeline).",
         ),
     ] = False,
+    realised: Annotated[
+        bool,
+        typer.Option(
+            "--realised",
+            help="Account only the synergies confirmed realised, at their agreed quantities.",
+        ),
+    ] = False,
     freight_paid_by: Annotated[
         Party, typer.Option(help="Who pays the freight (deliveries are ex works by default).")
     ] = Party.RECEIVER,
@@ -584,6 +603,15 @@ def impact(
     container = _container()
 
     def run() -> ImpactReport:
+        if realised and (include_proposed or scenario is not None):
+            raise InvalidInput.single(
+                "realised",
+                "--realised accounts the realised synergies only: "
+                "leave out --include-proposed and --scenario",
+            )
+        selection = Selection.PIPELINE if include_proposed else Selection.AGREED
+        if realised:
+            selection = Selection.REALISED
         _ensure_schema(container)
         settings = AccountingSettings(freight_paid_by=freight_paid_by, draws=draws)
         with error_console.status("Accounting…"):
@@ -605,7 +633,7 @@ def impact(
                     container.knowledge_base,
                     container.impact_factors,
                     container.today(),
-                    Selection.PIPELINE if include_proposed else Selection.AGREED,
+                    selection,
                     settings,
                 )
         if report is not None:
@@ -1063,6 +1091,227 @@ def audit_command(
 
     events, emails = _run(run, writes=False)
     print_audit_log(console, events, emails)
+
+
+# --- the synergy board -----------------------------------------------------------------------
+
+synergies_app = typer.Typer(
+    help="The synergy board: open synergies from proposals and move them on to realisation.",
+    no_args_is_help=True,
+)
+app.add_typer(synergies_app, name="synergies")
+SynergyId = Annotated[
+    int, typer.Argument(help="The synergy's id (see `sidestream synergies list`).")
+]
+Note = Annotated[str | None, typer.Option("--note", help="Why, in a few words.")]
+
+
+def _agreed(synergy: Synergy) -> str:
+    agreement = synergy.agreement
+    if agreement is None:
+        return ""
+    return f"{agreement.quantity:,.6g} {agreement.unit}/yr from {agreement.started_on:%Y-%m-%d}"
+
+
+def _print_synergies(views: list[SynergyView], stage: Stage | None) -> None:
+    if not views:
+        console.print(
+            f"No synergy is at {stage.label}."
+            if stage is not None
+            else "No synergies yet: open one with `sidestream synergies open PROPOSAL_ID`."
+        )
+        return
+    table = RichTable(show_header=True)
+    for column in ("id", "stage", "synergy", "proposal", "agreed", "updated (UTC)"):
+        table.add_column(column, justify="right" if column == "id" else "left")
+    for view in views:
+        synergy = view.synergy
+        stage_text = synergy.stage.label
+        if synergy.dropped_from is not None:
+            stage_text += f" (at {synergy.dropped_from.label}: {synergy.drop_reason})"
+        table.add_row(
+            str(synergy.synergy_id),
+            escape(stage_text),
+            escape(view.label),
+            f"#{synergy.proposal_id} ({view.proposal_status.value})",
+            _agreed(synergy),
+            f"{synergy.updated_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+def _print_moved(synergy: Synergy) -> None:
+    if synergy.agreement is not None:
+        console.print(f"Synergy {synergy.synergy_id} is realised: {_agreed(synergy)}.")
+    else:
+        console.print(f"Synergy {synergy.synergy_id} is at {synergy.stage.label}.")
+
+
+@synergies_app.command("list")
+def synergies_list(
+    stage: Annotated[
+        Stage | None, typer.Option("--stage", help="Only synergies at this stage.")
+    ] = None,
+) -> None:
+    """The board: every synergy with its stage, oldest first."""
+    container = _container()
+
+    def run() -> list[SynergyView]:
+        _ensure_schema(container)
+        return list_synergies(container.unit_of_work, Principal.operator(), stage)
+
+    _print_synergies(_run(run, writes=False), stage)
+
+
+@synergies_app.command("open")
+def synergies_open(
+    proposal_id: Annotated[int, typer.Argument(help="The proposal the synergy follows.")],
+    note: Note = None,
+) -> None:
+    """Open the synergy of a proposal (at proposed), whether or not both parties accepted it."""
+    container = _container()
+
+    def run() -> Synergy:
+        _ensure_schema(container)
+        return open_synergy(
+            container.unit_of_work, proposal_id, Principal.operator(), container.clock.now(), note
+        )
+
+    synergy = _run(run)
+    console.print(f"Opened synergy {synergy.synergy_id} from proposal {proposal_id}.")
+
+
+@synergies_app.command("move")
+def synergies_move(
+    synergy_id: SynergyId,
+    stage: Annotated[Stage, typer.Argument(help="Forward any number of stages, or back one.")],
+    note: Note = None,
+) -> None:
+    """Move a synergy forward, or back one stage (--note saying why)."""
+    container = _container()
+
+    def run() -> Synergy:
+        _ensure_schema(container)
+        return move_synergy(
+            container.unit_of_work,
+            synergy_id,
+            stage,
+            Principal.operator(),
+            container.clock.now(),
+            note,
+        )
+
+    _print_moved(_run(run))
+
+
+@synergies_app.command("drop")
+def synergies_drop(
+    synergy_id: SynergyId,
+    reason: Annotated[str, typer.Option("--reason", help="Why the synergy is dropped.")],
+) -> None:
+    """Drop a synergy, from any stage before realised."""
+    container = _container()
+
+    def run() -> Synergy:
+        _ensure_schema(container)
+        return drop_synergy(
+            container.unit_of_work, synergy_id, reason, Principal.operator(), container.clock.now()
+        )
+
+    synergy = _run(run)
+    assert synergy.dropped_from is not None
+    console.print(f"Dropped synergy {synergy_id} at {synergy.dropped_from.label}.")
+
+
+@synergies_app.command("reopen")
+def synergies_reopen(synergy_id: SynergyId, note: Note = None) -> None:
+    """Take a dropped synergy up again, at the stage it was dropped from."""
+    container = _container()
+
+    def run() -> Synergy:
+        _ensure_schema(container)
+        return reopen_synergy(
+            container.unit_of_work, synergy_id, Principal.operator(), container.clock.now(), note
+        )
+
+    _print_moved(_run(run))
+
+
+def _start_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput.single("start", f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+@synergies_app.command("realise")
+def synergies_realise(
+    synergy_id: SynergyId,
+    quantity: Annotated[
+        float,
+        typer.Option("--quantity", help="Agreed a year, in the stream's unit (t, MWh or m3)."),
+    ],
+    start: Annotated[str, typer.Option("--start", help="When it started, YYYY-MM-DD.")],
+    note: Note = None,
+) -> None:
+    """Confirm a synergy realised, with the quantity agreed a year and its start date. A
+    quantity above the smaller listing's needs a --note saying why."""
+    container = _container()
+
+    def run() -> Synergy:
+        started_on = _start_date(start)
+        _ensure_schema(container)
+        return realise_synergy(
+            container.unit_of_work,
+            synergy_id,
+            quantity,
+            started_on,
+            Principal.operator(),
+            container.clock.now(),
+            note,
+        )
+
+    _print_moved(_run(run))
+
+
+@synergies_app.command("history")
+def synergies_history(synergy_id: SynergyId) -> None:
+    """Every move of a synergy, oldest first, with who made it and why."""
+    container = _container()
+
+    def run() -> tuple[SynergyView, dict[int, str]]:
+        _ensure_schema(container)
+        operator = Principal.operator()
+        view = synergy_history(container.unit_of_work, synergy_id, operator)
+        emails = {
+            summary.user.user_id: summary.user.email
+            for summary in list_users(container.unit_of_work, operator)
+            if summary.user.user_id is not None
+        }
+        return view, emails
+
+    view, emails = _run(run, writes=False)
+    synergy = view.synergy
+    console.print(
+        f"Synergy {synergy.synergy_id}: {escape(view.label)}, at {synergy.stage.label}"
+        + (f", {_agreed(synergy)}" if synergy.agreement else "")
+    )
+    table = RichTable(show_header=True)
+    for column in ("at (UTC)", "from", "to", "by", "note"):
+        table.add_column(column)
+    for event in synergy.events:
+        if event.actor_user_id is None:
+            actor = "command line"
+        else:
+            actor = emails.get(event.actor_user_id, f"user #{event.actor_user_id}")
+        table.add_row(
+            f"{event.at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            event.from_stage.label if event.from_stage else "(opened)",
+            event.to_stage.label,
+            escape(actor),
+            escape(event.note or ""),
+        )
+    console.print(table)
 
 
 def main() -> None:
