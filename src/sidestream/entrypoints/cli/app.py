@@ -671,7 +671,7 @@ def impact(
             + ("" if net is None else f", net CO2e {net.central:,.1f} t")
         )
     if result.left_out:
-        console.print(f"{len(result.left_out)} proposals left out, e.g. {result.left_out[0]}")
+        console.print(f"{len(result.left_out)} left out, e.g. {result.left_out[0]}")
     for path in (report, summary, trace):
         if path is not None:
             console.print(f"Wrote {path}.")
