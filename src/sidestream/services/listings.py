@@ -49,17 +49,16 @@ def registry_view(
         organisations = uow.organisations.list_all()
         streams = uow.streams.list_all()
         needs = uow.needs.list_all()
-        partners = {
-            org.organisation_id: uow.partners.partners_of(org.organisation_id)
-            for org in organisations
-            if org.organisation_id is not None
-        }
+        partners = uow.partners.all_partners()
     sites = {site.site_id: site for org in organisations for site in org.sites}
     names = {org.organisation_id: org.name for org in organisations}
 
     def access(listing: SideStream | Need) -> Access:
         level = listing_access(
-            reader, listing.organisation_id, listing.visibility, partners[listing.organisation_id]
+            reader,
+            listing.organisation_id,
+            listing.visibility,
+            partners.get(listing.organisation_id, frozenset()),
         )
         if listing.is_expired(today) and level is not Access.FULL:
             return Access.HIDDEN

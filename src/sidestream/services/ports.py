@@ -168,6 +168,10 @@ class PartnerRepository(Protocol):
 
     def partners_of(self, organisation_id: int) -> frozenset[int]: ...
 
+    def all_partners(self) -> dict[int, frozenset[int]]:
+        """Every organisation that names partners, with them (one query for a whole page)."""
+        ...
+
     def naming_as_partner(self, partner_organisation_id: int) -> frozenset[int]:
         """The organisations that name this one as their partner."""
         ...

@@ -882,6 +882,17 @@ class SqlPartnerRepository:
             )
         )
 
+    def all_partners(self) -> dict[int, frozenset[int]]:
+        found: dict[int, set[int]] = {}
+        for owner, partner in self._session.execute(
+            select(
+                OrganisationPartnerRow.organisation_id,
+                OrganisationPartnerRow.partner_organisation_id,
+            )
+        ):
+            found.setdefault(owner, set()).add(partner)
+        return {owner: frozenset(partners) for owner, partners in found.items()}
+
     def naming_as_partner(self, partner_organisation_id: int) -> frozenset[int]:
         return frozenset(
             self._session.scalars(
