@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class RegulatoryPath(StrEnum):
@@ -91,6 +92,10 @@ class KnowledgeBase:
     waste_code_classes: tuple[WasteCodeClass, ...]
     transport_modes: tuple[TransportMode, ...]  # road, rail, sea
     virgin_factors: dict[str, VirginMaterialFactor]
+
+    @cached_property
+    def routes_by_id(self) -> dict[str, ValorisationRoute]:
+        return {route.route_id: route for route in self.routes}
 
     def classes_of_waste_code(self, ewc_code: str) -> list[WasteCodeClass]:
         return [link for link in self.waste_code_classes if link.ewc_code == ewc_code]

@@ -101,7 +101,6 @@ def flow_of_proposal(
     today: date,
 ) -> FlowInput:
     proposal = record.proposal
-    routes = {route.route_id: route for route in knowledge.routes}
     producer = organisations[stream.organisation_id]
     receiver = organisations[need.organisation_id]
     site = next(site for site in producer.sites if site.site_id == stream.site_id)
@@ -117,7 +116,7 @@ def flow_of_proposal(
         legs=()
         if piped
         else (Leg(TransportModeName(proposal.transport_mode), proposal.distance_km),),
-        route=routes.get(proposal.route_id) if proposal.route_id else None,
+        route=knowledge.routes_by_id.get(proposal.route_id) if proposal.route_id else None,
         current_route=stream.management_route,
         is_hazardous=stream.is_hazardous,
         current_cost_eur_per_unit=stream.management_cost_eur_per_unit,
