@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pulp
 
+from benchmarks.timing import Timing, timed
 from sidestream.adapters.solvers import (
     HighsSolver,
     MinCostFlowSolver,
@@ -61,30 +59,6 @@ def synthetic_problem(seed: int, sources: int, targets: int, edges: int) -> Allo
     )
 
 
-@dataclass(frozen=True)
-class Timing:
-    label: str
-    build_s: float
-    solve_s: float
-    objective: float
-
-    @property
-    def total_s(self) -> float:
-        return self.build_s + self.solve_s
-
-    def line(self) -> str:
-        return (
-            f"  {self.label:<34} build {self.build_s:7.2f} s  solve {self.solve_s:7.2f} s  "
-            f"total {self.total_s:7.2f} s  objective {self.objective:,.4f}"
-        )
-
-
-def _timed(action: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    value = action()
-    return value, time.perf_counter() - started
-
-
 def time_chosen_path(seed: int, sources: int, targets: int, edges: int) -> Timing:
     """Everything a caller pays for, from arrays to a guarded plan."""
     drawn = synthetic_problem(seed, sources, targets, edges)  # drawing is not timed
@@ -101,7 +75,7 @@ def time_chosen_path(seed: int, sources: int, targets: int, edges: int) -> Timin
         problem = AllocationProblem(*columns, value_unit=ValueUnit.EUR)
         return problem, build_linear_program(problem)
 
-    (problem, program), build_s = _timed(build)
+    (problem, program), build_s = timed(build)
 
     def solve() -> float:
         result = choose_solver(program).solve(program, SolveOptions())
@@ -110,14 +84,14 @@ def time_chosen_path(seed: int, sources: int, targets: int, edges: int) -> Timin
             raise SystemExit(f"the chosen path failed: {plan.termination} {result.message}")
         return plan.total_value
 
-    objective, solve_s = _timed(solve)
+    objective, solve_s = timed(solve)
     return Timing(f"chosen ({choose_solver(program).name}) + guards", build_s, solve_s, objective)
 
 
 def time_solver(
     label: str, program: LinearProgram, solver: LinearProgramSolver, options: SolveOptions
 ) -> Timing:
-    result, solve_s = _timed(lambda: solver.solve(program, options))
+    result, solve_s = timed(lambda: solver.solve(program, options))
     if result.objective_value is None:
         raise SystemExit(f"{label} failed: {result.termination} {result.message}")
     return Timing(label, 0.0, solve_s, result.objective_value)
@@ -148,8 +122,8 @@ def time_pulp(problem: AllocationProblem) -> Timing:
                     model += pulp.lpSum(flow[edge] for edge in edges) <= float(bound)
         return model
 
-    model, build_s = _timed(build)
-    status, solve_s = _timed(lambda: model.solve(pulp.PULP_CBC_CMD(msg=False)))
+    model, build_s = timed(build)
+    status, solve_s = timed(lambda: model.solve(pulp.PULP_CBC_CMD(msg=False)))
     if pulp.LpStatus[status] != "Optimal":
         raise SystemExit(f"PuLP/CBC failed: {pulp.LpStatus[status]}")
     return Timing("PuLP + CBC", build_s, solve_s, float(pulp.value(model.objective)))
@@ -174,7 +148,7 @@ def main() -> None:
     parser.add_argument("--skip-slow", action="store_true")
     args = parser.parse_args()
 
-    _, compile_s = _timed(lambda: time_chosen_path(args.seed, 50, 50, 500))
+    _, compile_s = timed(lambda: time_chosen_path(args.seed, 50, 50, 500))
     print(f"compiling the network simplex (first run, cached afterwards): {compile_s:.1f} s")
 
     size = f"{args.sources:,} sources × {args.targets:,} targets, {args.edges:,} edges"
@@ -185,7 +159,7 @@ def main() -> None:
     print(f"  target build + solve ≤ {TARGET_S:.0f} s: {verdict} ({chosen.total_s:.2f} s)")
     if not args.skip_slow:
         problem = synthetic_problem(args.seed, args.sources, args.targets, args.edges)
-        program, build_s = _timed(lambda: build_linear_program(problem))
+        program, build_s = timed(lambda: build_linear_program(problem))
         others = [
             time_solver("OR-Tools min-cost flow", program, MinCostFlowSolver(), SolveOptions()),
             time_solver(

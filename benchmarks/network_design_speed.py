@@ -35,14 +35,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pulp
 
+from benchmarks.timing import Timing, timed
 from sidestream.adapters.solvers import HighsSolver
 from sidestream.domain.network_design import (
     Criterion,
@@ -195,30 +194,6 @@ def _columns(
     }
 
 
-@dataclass(frozen=True)
-class Timing:
-    label: str
-    build_s: float
-    solve_s: float
-    objective: float
-
-    @property
-    def total_s(self) -> float:
-        return self.build_s + self.solve_s
-
-    def line(self) -> str:
-        return (
-            f"  {self.label:<34} build {self.build_s:7.2f} s  solve {self.solve_s:7.2f} s  "
-            f"total {self.total_s:7.2f} s  objective {self.objective:,.2f}"
-        )
-
-
-def _timed(action: Callable[[], Any]) -> tuple[Any, float]:
-    started = time.perf_counter()
-    value = action()
-    return value, time.perf_counter() - started
-
-
 class _Printer:
     """Prints a progress report every PROGRESS_EVERY_S, so a long solve shows it is alive."""
 
@@ -249,7 +224,7 @@ def time_array_path(
         problem = NetworkDesignProblem(**columns)
         return problem, build_linear_program(problem, OBJECTIVE)
 
-    (problem, design), build_s = _timed(build)
+    (problem, design), build_s = timed(build)
     printer = _Printer() if progress else None
     solver = HighsSolver(progress=printer)
 
@@ -257,7 +232,7 @@ def time_array_path(
         result = solver.solve(design.program, options)
         return plan_from_result(problem, OBJECTIVE, design, result)
 
-    plan, solve_s = _timed(solve)
+    plan, solve_s = timed(solve)
     if plan.status is not SolveStatus.OPTIMAL or plan.objective_value is None:
         raise SystemExit(f"{label} failed: {plan.termination} {plan.solve.message}")
     if printer is not None:
@@ -314,8 +289,8 @@ def time_pulp(columns: dict[str, Any]) -> Timing:
                     model += pulp.lpSum(flow[path] for path in paths) <= float(bound)
         return model
 
-    model, build_s = _timed(build)
-    status, solve_s = _timed(lambda: model.solve(pulp.HiGHS(msg=False)))
+    model, build_s = timed(build)
+    status, solve_s = timed(lambda: model.solve(pulp.HiGHS(msg=False)))
     if pulp.LpStatus[status] != "Optimal":
         raise SystemExit(f"PuLP/HiGHS failed: {pulp.LpStatus[status]}")
     return Timing("PuLP + HiGHS", build_s, solve_s, float(pulp.value(model.objective)))
