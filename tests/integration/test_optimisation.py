@@ -102,8 +102,9 @@ def test_every_plan_respects_supplies_and_demands(matched: Container, criterion:
     assert all(t <= streams[i].quantity.amount * (1 + 1e-9) for i, t in shipped.items())
     assert all(t <= needs[j].quantity.amount * (1 + 1e-9) for j, t in received.items())
     assert plan.tonnes == pytest.approx(sum(flow.flow_t for flow in plan.flows))
-    if criterion is not Criterion.TONNES:
-        assert plan.eur is None or plan.co2e_t is not None
+    # totals are recomputed from the flows, the objective's own figure included
+    assert plan.eur == pytest.approx(sum(flow.eur for flow in plan.flows))
+    assert plan.co2e_t == pytest.approx(sum(flow.co2e_t for flow in plan.flows))
     assert any("heat and volumes" in why for why in run.left_out)
 
 

@@ -52,11 +52,13 @@ def _legs(
         )
     if len(modes) != len(places) - 1:
         return None
-    legs = [
-        leg_between(mode, a, b, circuity)
-        for mode, a, b in zip(modes, places[:-1], places[1:], strict=True)
-    ]
-    return tuple(leg for leg in legs if leg is not None) if all(legs) else None
+    legs = []
+    for mode, start_place, end_place in zip(modes, places[:-1], places[1:], strict=True):
+        leg = leg_between(mode, start_place, end_place, circuity)
+        if leg is None:
+            return None
+        legs.append(leg)
+    return tuple(legs)
 
 
 def account_plan(
