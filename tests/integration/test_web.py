@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from sidestream.bootstrap.container import Container
-from sidestream.entrypoints.web.app import create_app
+from sidestream.entrypoints.server import create_app
 from tests.integration.test_registry import _load_registry
 from tests.support.server import running_server
 

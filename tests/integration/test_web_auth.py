@@ -22,7 +22,7 @@ from sidestream.bootstrap.container import Container, SystemClock, load_or_creat
 from sidestream.bootstrap.settings import Settings
 from sidestream.domain.accounts import Principal
 from sidestream.domain.reference import ReferenceData
-from sidestream.entrypoints.web.app import create_app
+from sidestream.entrypoints.server import create_app
 from sidestream.services.accounts import (
     bootstrap_administrator,
     create_api_token,
@@ -279,7 +279,7 @@ def test_a_sign_in_without_the_right_csrf_token_is_refused_and_changes_nothing(
         ):
             refused = browser.post("/signin", data=form)
             assert refused.status_code == 403
-            assert refused.headers["content-type"].startswith("text/plain")
+            assert refused.headers["content-type"].startswith("text/html")
             assert "did not come from this site" in refused.text
             assert "set-cookie" not in refused.headers
         # a token without its cookie is no good either

@@ -134,7 +134,7 @@ COLUMNS = {
     Table.NEEDS: NEED_COLUMNS,
 }
 MAX_ERRORS_SHOWN = 200
-WEB_APP_FACTORY = "sidestream.entrypoints.web.app:create_app_from_environment"
+WEB_APP_FACTORY = "sidestream.entrypoints.server:create_app_from_environment"
 
 
 _opened: list[Container] = []
