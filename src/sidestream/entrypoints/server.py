@@ -12,8 +12,8 @@ from sidestream.entrypoints.api import API_PREFIX, build_router
 from sidestream.entrypoints.http.dependencies import check_csrf
 from sidestream.entrypoints.http.problems import install_problem_handlers
 from sidestream.entrypoints.http.security import BrowserSecurity, SecurityHeaders
+from sidestream.entrypoints.web import dashboard, listings, maps, pages, proposals, synergies
 from sidestream.entrypoints.web.pages import STATIC_DIRECTORY, error_page
-from sidestream.entrypoints.web.pages import router as pages
 
 
 def create_app(container: Container) -> FastAPI:
@@ -32,7 +32,8 @@ def create_app(container: Container) -> FastAPI:
     app.state.security = BrowserSecurity(container)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
-    app.include_router(pages)
+    for part in (pages, dashboard, listings, maps, proposals, synergies):
+        app.include_router(part.router)
     app.include_router(build_router())
     install_problem_handlers(app, error_page)
     return app

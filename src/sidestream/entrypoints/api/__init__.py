@@ -6,6 +6,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from sidestream.entrypoints.api import (
+    flows,
+    geo,
+    impact,
+    listings,
+    organisations,
+    proposals,
+    reference,
+    scenarios,
+    synergies,
+    transfer,
+)
 from sidestream.entrypoints.http.problems import PROBLEM_MEDIA_TYPE, Problem
 
 API_PREFIX = "/api/v1"
@@ -26,4 +38,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, object]] = {
 def build_router() -> APIRouter:
     """Every API route, under /api/v1."""
     router = APIRouter(prefix=API_PREFIX, responses=PROBLEM_RESPONSES)
+    for part in (
+        reference,
+        organisations,
+        listings,
+        proposals,
+        synergies,
+        impact,
+        scenarios,
+        geo,
+        flows,
+        transfer,
+    ):
+        router.include_router(part.router)
     return router

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 from starlette.responses import Response
 
 from sidestream import __version__
@@ -25,12 +26,24 @@ from sidestream.entrypoints.http.dependencies import (
 )
 from sidestream.entrypoints.http.problems import ALL_KINDS, Problem
 from sidestream.entrypoints.http.security import Visitor, client_address, read_form
+from sidestream.entrypoints.web import i18n
 from sidestream.services.accounts import authenticate, sign_out
 from sidestream.services.listings import RegistryView, registry_view
 
 HERE = Path(__file__).parent
 STATIC_DIRECTORY = HERE / "static"
-templates = Jinja2Templates(directory=HERE / "templates")
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+)
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
+templates.env.filters["number"] = i18n.format_number
+templates.env.filters["day"] = i18n.format_day
 router = APIRouter(include_in_schema=False)
 Form = Annotated[dict[str, str], Depends(read_form)]
 
@@ -40,7 +53,7 @@ def finish(response: Response, request: Request, visitor: Visitor) -> Response:
     of what depends on who is asking."""
     if visitor.stale_session:
         security_of(request).clear_session_cookie(response, request)
-    response.headers["Vary"] = "Cookie, Authorization"
+    response.headers["Vary"] = "Cookie, Authorization, Accept-Language"
     if not visitor.principal.is_anonymous:
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -56,15 +69,29 @@ def page(
 ) -> Response:
     """A page with the header saying who is signed in; its forms get the CSRF token."""
     security = security_of(request)
+    language = i18n.negotiate_language(request)
+    i18n.use_language(language)
     token, new_nonce = None, None
     if has_form or visitor.in_browser_session:  # the header's sign-out button is a form
         token, new_nonce = security.form_token(request, visitor)
     response = templates.TemplateResponse(
         request,
         template,
-        {"visitor": visitor, "csrf_token": token, "version": __version__, **context},
+        {
+            "visitor": visitor,
+            "csrf_token": token,
+            "version": __version__,
+            "language": language,
+            "languages": i18n.LANGUAGE_NAMES,
+            **context,
+        },
         status_code=status_code,
     )
+    if request.query_params.get("lang") == language:  # chosen: remember it
+        response.set_cookie(
+            i18n.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="lax", path="/"
+        )
+        response.headers["Cache-Control"] = "no-store"
     if new_nonce is not None:
         security.set_csrf_cookie(response, request, new_nonce)
     if has_form:

@@ -1,0 +1,95 @@
+"""English and Finnish for the pages: gettext catalogues (locales/<lang>/LC_MESSAGES/
+sidestream.po, compiled when loaded), the language each request is answered in, and numbers
+and dates formatted for it.
+
+The language is, in order: `?lang=` (remembered in the `sidestream_lang` cookie), that cookie,
+the browser's Accept-Language, English. Templates mark text with `_()`; `make messages`
+extracts it into locales/sidestream.pot and updates the catalogues.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+from fastapi import Request
+
+LANGUAGES = ("en", "fi")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "sidestream_lang"
+LANGUAGE_NAMES = {"en": "English", "fi": "suomi"}
+LOCALE_DIRECTORY = Path(__file__).parent / "locales"
+DOMAIN = "sidestream"
+
+_language: ContextVar[str] = ContextVar("sidestream_language", default=DEFAULT_LANGUAGE)
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    """The catalogue of a language, compiled from its .po file (English is the source)."""
+    path = LOCALE_DIRECTORY / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if language == DEFAULT_LANGUAGE or not path.exists():
+        return NullTranslations()
+    with path.open("rb") as po_file:
+        catalogue = read_po(po_file, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def negotiate_language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    remembered = request.cookies.get(LANGUAGE_COOKIE)
+    if remembered in LANGUAGES:
+        return remembered
+    for part in request.headers.get("accept-language", "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
+
+
+def use_language(language: str) -> None:
+    """Answer the rest of this request in the language (templates render synchronously)."""
+    _language.set(language)
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def gettext(message: str) -> str:
+    return translations(_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return translations(_language.get()).ngettext(singular, plural, count)
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    """1 234,5 in Finnish, 1,234.5 in English; an empty string for None."""
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=Locale.parse(_language.get()))
+
+
+def format_day(value: date | str | None) -> str:
+    """23.11.2026 in Finnish, 23 Nov 2026 in English."""
+    if value is None or value == "":
+        return ""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return format_date(day, format="medium", locale=Locale.parse(_language.get()))
