@@ -52,6 +52,13 @@ class Organisation:
     def site_named(self, name: str) -> Site | None:
         return next((site for site in self.sites if site.name == name), None)
 
+    def site(self, site_id: int) -> Site:
+        """One of the organisation's sites; KeyError when it has no site with this id."""
+        found = next((site for site in self.sites if site.site_id == site_id), None)
+        if found is None:
+            raise KeyError(site_id)
+        return found
+
 
 def business_id_check_digit(first_seven_digits: str) -> int | None:
     """The Y-tunnus check digit, or None when no valid id has these digits (remainder 1)."""

@@ -99,7 +99,7 @@ class RowReader:
     """Reads typed values from one row, collecting every problem instead of stopping."""
 
     row: Row
-    row_number: int
+    row_number: int | None  # None: a form or an API request, not a row of a file
     errors: list[FieldError] = field(default_factory=list)
 
     def fail(self, column: str, reason: str) -> None:

@@ -352,7 +352,7 @@ def _import_listings(
 # --- side streams ----------------------------------------------------------------------------
 
 
-def _stream_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> SideStream:
+def stream_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> SideStream:
     organisation_id, site_id = _locate(reader, uow, cache)
     return SideStream(
         organisation_id=organisation_id,
@@ -378,7 +378,9 @@ def _stream_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCach
     )
 
 
-def _normalised_ewc(stream: SideStream, reference: ReferenceData) -> SideStream:
+def checked_stream(stream: SideStream, reference: ReferenceData, today: date) -> SideStream:
+    """The stream as stored: checked (InvalidInput lists every problem), waste code normalised."""
+    stream = check_side_stream(stream, reference, today)
     if stream.ewc_code is None:
         return stream
     return replace(stream, ewc_code=reference.waste_code(stream.ewc_code).ewc_code)
@@ -392,10 +394,10 @@ def import_streams(
     progress: ProgressCallback = no_progress,
 ) -> ImportReport:
     def read(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> SideStream | None:
-        stream = _stream_from_row(reader, uow, cache)
+        stream = stream_from_row(reader, uow, cache)
         if reader.errors:
             return None
-        return _normalised_ewc(check_side_stream(stream, reference, today), reference)
+        return checked_stream(stream, reference, today)
 
     return _import_listings(
         Table.STREAMS, rows, unit_of_work, read, lambda uow: uow.streams, progress
@@ -410,41 +412,48 @@ def export_streams(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) ->
     for stream in streams:
         organisation = organisations[stream.organisation_id]
         site = next(site for site in organisation.sites if site.site_id == stream.site_id)
-        waste_code = reference.waste_codes[stream.ewc_code].display_code if stream.ewc_code else ""
-        row = {
-            "organisation_name": organisation.name,
-            "site_name": site.name,
-            "name": stream.name,
-            "description": stream.description or "",
-            "description_lang": stream.description_lang or "",
-            "ewc_code": waste_code,
-            "hazard_assessment_basis": stream.hazard_assessment_basis or "",
-            "hazard_assessed_on": format_date(stream.hazard_assessed_on),
-            "material_class_code": stream.material_class_code,
-            "physical_form": stream.physical_form.value,
-            "quantity_amount": format_number(stream.quantity.amount),
-            "quantity_low": format_number(stream.quantity.low),
-            "quantity_high": format_number(stream.quantity.high),
-            "quantity_unit": stream.quantity.unit.value,
-            "recurrence": stream.quantity.recurrence.value,
-            "recurrence_months": format_months(stream.quantity.months),
-            "temperature_c": format_number(stream.temperature_c),
-            "max_distance_km": format_number(stream.max_distance_km),
-            "properties": format_properties(stream.properties),
-            "management_route": stream.management_route.value,
-            "management_cost_eur_per_unit": format_number(stream.management_cost_eur_per_unit),
-            "asking_price_eur_per_unit": format_number(stream.asking_price_eur_per_unit),
-            "visibility": stream.visibility.value,
-            "valid_until": format_date(stream.valid_until),
-        }
+        row = stream_row(stream, organisation, site, reference)
         records.append(ExportRecord(row, site.latitude_deg, site.longitude_deg))
     return records
+
+
+def stream_row(
+    stream: SideStream, organisation: Organisation, site: Site, reference: ReferenceData
+) -> dict[str, str]:
+    """The stream as text in its import columns (an export row, a form's values)."""
+    waste_code = reference.waste_codes[stream.ewc_code].display_code if stream.ewc_code else ""
+    return {
+        "organisation_name": organisation.name,
+        "site_name": site.name,
+        "name": stream.name,
+        "description": stream.description or "",
+        "description_lang": stream.description_lang or "",
+        "ewc_code": waste_code,
+        "hazard_assessment_basis": stream.hazard_assessment_basis or "",
+        "hazard_assessed_on": format_date(stream.hazard_assessed_on),
+        "material_class_code": stream.material_class_code,
+        "physical_form": stream.physical_form.value,
+        "quantity_amount": format_number(stream.quantity.amount),
+        "quantity_low": format_number(stream.quantity.low),
+        "quantity_high": format_number(stream.quantity.high),
+        "quantity_unit": stream.quantity.unit.value,
+        "recurrence": stream.quantity.recurrence.value,
+        "recurrence_months": format_months(stream.quantity.months),
+        "temperature_c": format_number(stream.temperature_c),
+        "max_distance_km": format_number(stream.max_distance_km),
+        "properties": format_properties(stream.properties),
+        "management_route": stream.management_route.value,
+        "management_cost_eur_per_unit": format_number(stream.management_cost_eur_per_unit),
+        "asking_price_eur_per_unit": format_number(stream.asking_price_eur_per_unit),
+        "visibility": stream.visibility.value,
+        "valid_until": format_date(stream.valid_until),
+    }
 
 
 # --- needs -----------------------------------------------------------------------------------
 
 
-def _need_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> Need:
+def need_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> Need:
     organisation_id, site_id = _locate(reader, uow, cache)
     max_distance_km = reader.number("max_distance_km", required=True)
     return Need(
@@ -467,6 +476,18 @@ def _need_from_row(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache)
     )
 
 
+def checked_need(need: Need, reference: ReferenceData) -> Need:
+    """The need as stored: checked (InvalidInput lists every problem), codes normalised."""
+    checked = check_need(need, reference)
+    return replace(
+        checked,
+        accepted_ewc_codes=tuple(
+            sorted({reference.waste_code(code).ewc_code for code in checked.accepted_ewc_codes})
+        ),
+        accepted_material_class_codes=tuple(sorted(set(checked.accepted_material_class_codes))),
+    )
+
+
 def import_needs(
     rows: Sequence[Row],
     unit_of_work: UnitOfWorkFactory,
@@ -474,17 +495,10 @@ def import_needs(
     progress: ProgressCallback = no_progress,
 ) -> ImportReport:
     def read(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> Need | None:
-        need = _need_from_row(reader, uow, cache)
+        need = need_from_row(reader, uow, cache)
         if reader.errors:
             return None
-        checked = check_need(need, reference)
-        return replace(
-            checked,
-            accepted_ewc_codes=tuple(
-                sorted({reference.waste_code(code).ewc_code for code in checked.accepted_ewc_codes})
-            ),
-            accepted_material_class_codes=tuple(sorted(set(checked.accepted_material_class_codes))),
-        )
+        return checked_need(need, reference)
 
     return _import_listings(Table.NEEDS, rows, unit_of_work, read, lambda uow: uow.needs, progress)
 
@@ -497,30 +511,37 @@ def export_needs(unit_of_work: UnitOfWorkFactory, reference: ReferenceData) -> l
     for need in needs:
         organisation = organisations[need.organisation_id]
         site = next(site for site in organisation.sites if site.site_id == need.site_id)
-        row = {
-            "organisation_name": organisation.name,
-            "site_name": site.name,
-            "name": need.name,
-            "description": need.description or "",
-            "description_lang": need.description_lang or "",
-            "accepted_material_class_codes": ";".join(need.accepted_material_class_codes),
-            "accepted_ewc_codes": ";".join(
-                reference.waste_codes[code].display_code for code in need.accepted_ewc_codes
-            ),
-            "replaces_virgin_material_code": need.replaces_virgin_material_code or "",
-            "accepts_hazardous": format_bool(need.accepts_hazardous),
-            "quantity_amount": format_number(need.quantity.amount),
-            "quantity_low": format_number(need.quantity.low),
-            "quantity_high": format_number(need.quantity.high),
-            "quantity_unit": need.quantity.unit.value,
-            "recurrence": need.quantity.recurrence.value,
-            "recurrence_months": format_months(need.quantity.months),
-            "min_temperature_c": format_number(need.min_temperature_c),
-            "property_limits": format_property_limits(need.property_limits),
-            "max_distance_km": format_number(need.max_distance_km),
-            "willingness_to_pay_eur_per_unit": format_number(need.willingness_to_pay_eur_per_unit),
-            "visibility": need.visibility.value,
-            "valid_until": format_date(need.valid_until),
-        }
+        row = need_row(need, organisation, site, reference)
         records.append(ExportRecord(row, site.latitude_deg, site.longitude_deg))
     return records
+
+
+def need_row(
+    need: Need, organisation: Organisation, site: Site, reference: ReferenceData
+) -> dict[str, str]:
+    """The need as text in its import columns (an export row, a form's values)."""
+    return {
+        "organisation_name": organisation.name,
+        "site_name": site.name,
+        "name": need.name,
+        "description": need.description or "",
+        "description_lang": need.description_lang or "",
+        "accepted_material_class_codes": ";".join(need.accepted_material_class_codes),
+        "accepted_ewc_codes": ";".join(
+            reference.waste_codes[code].display_code for code in need.accepted_ewc_codes
+        ),
+        "replaces_virgin_material_code": need.replaces_virgin_material_code or "",
+        "accepts_hazardous": format_bool(need.accepts_hazardous),
+        "quantity_amount": format_number(need.quantity.amount),
+        "quantity_low": format_number(need.quantity.low),
+        "quantity_high": format_number(need.quantity.high),
+        "quantity_unit": need.quantity.unit.value,
+        "recurrence": need.quantity.recurrence.value,
+        "recurrence_months": format_months(need.quantity.months),
+        "min_temperature_c": format_number(need.min_temperature_c),
+        "property_limits": format_property_limits(need.property_limits),
+        "max_distance_km": format_number(need.max_distance_km),
+        "willingness_to_pay_eur_per_unit": format_number(need.willingness_to_pay_eur_per_unit),
+        "visibility": need.visibility.value,
+        "valid_until": format_date(need.valid_until),
+    }
