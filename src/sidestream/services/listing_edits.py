@@ -74,6 +74,7 @@ def _save(
     repository: Callable[[UnitOfWork], ListingRepository[ListingT]],
     identity: Callable[[ListingT], int | None],
     now: datetime,
+    dry_run: bool,
 ) -> ListingT:
     if actor.is_anonymous:
         raise Forbidden("sign in to create or change listings")
@@ -96,6 +97,8 @@ def _save(
             raise InvalidInput(
                 [FieldError("name", "the organisation already has a listing with this name")]
             )
+        if dry_run:  # checked, not stored: leaving the block rolls back
+            return listing
         if existing is None:
             saved = store.add(listing)
             action = AuditAction.CREATED
@@ -118,9 +121,11 @@ def save_stream(
     today: date,
     now: datetime,
     stream_id: int | None = None,
+    dry_run: bool = False,
 ) -> SideStream:
     """Create a stream (stream_id None) or change one from its import columns; InvalidInput
-    names every field that is wrong, and nothing is stored unless all are right."""
+    names every field that is wrong, and nothing is stored unless all are right. dry_run:
+    check only (a form checking its fields as they are typed)."""
     return _save(
         unit_of_work,
         actor,
@@ -132,6 +137,7 @@ def save_stream(
         lambda uow: uow.streams,
         lambda stream: stream.stream_id,
         now,
+        dry_run,
     )
 
 
@@ -142,8 +148,10 @@ def save_need(
     fields: Fields,
     now: datetime,
     need_id: int | None = None,
+    dry_run: bool = False,
 ) -> Need:
-    """Create a need (need_id None) or change one from its import columns."""
+    """Create a need (need_id None) or change one from its import columns (dry_run: check
+    only)."""
     return _save(
         unit_of_work,
         actor,
@@ -155,6 +163,7 @@ def save_need(
         lambda uow: uow.needs,
         lambda need: need.need_id,
         now,
+        dry_run,
     )
 
 

@@ -97,10 +97,10 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client and request.client.host else "unknown"
 
 
-async def read_form(request: Request) -> dict[str, str]:
-    """The fields of a URL-encoded form body (the first of each name), read once per request;
-    another body is read as no fields. Larger than MAX_FORM_BYTES: 413."""
-    cached: dict[str, str] | None = getattr(request.state, "form", None)
+async def read_form_lists(request: Request) -> dict[str, list[str]]:
+    """Every value of every field of a URL-encoded form body, read once per request; another
+    body is read as no fields. Larger than MAX_FORM_BYTES: 413."""
+    cached: dict[str, list[str]] | None = getattr(request.state, "form", None)
     if cached is not None:
         return cached
     body = bytearray()
@@ -108,14 +108,19 @@ async def read_form(request: Request) -> dict[str, str]:
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise HTTPException(413, "the form is too large")
-    fields: dict[str, str] = {}
+    fields: dict[str, list[str]] = {}
     media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type == "application/x-www-form-urlencoded":
         text = body.decode("utf-8", errors="replace")
         for name, value in parse_qsl(text, keep_blank_values=True):
-            fields.setdefault(name, value)
+            fields.setdefault(name, []).append(value)
     request.state.form = fields
     return fields
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The first value of each field of a URL-encoded form (see read_form_lists)."""
+    return {name: values[0] for name, values in (await read_form_lists(request)).items()}
 
 
 class BrowserSecurity:
