@@ -1,0 +1,75 @@
+"""The dashboard's read model: a member's organisations' streams and needs with their
+synergies, or the region's for facilitators and administrators; listings about to expire, so
+that they are renewed before they drop out of matching."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sidestream.domain.access import Access
+from sidestream.domain.accounts import Principal
+from sidestream.domain.errors import Forbidden
+from sidestream.domain.proposals import ProposalStatus
+from sidestream.domain.reference import ReferenceData
+from sidestream.domain.synergies import Stage
+from sidestream.domain.visibility import ListingView
+from sidestream.services.listings import registry_view
+from sidestream.services.ports import UnitOfWorkFactory
+from sidestream.services.synergies import list_synergies
+
+EXPIRY_WARNING = timedelta(days=60)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    is_region: bool  # the whole region (facilitators, administrators) or the reader's own
+    organisation_names: tuple[str, ...]  # the reader's organisations
+    streams: tuple[ListingView, ...]  # the reader's own (all, for the region), at full access
+    needs: tuple[ListingView, ...]
+    expiring: tuple[ListingView, ...]  # expired or expiring within EXPIRY_WARNING
+    proposals_by_status: dict[ProposalStatus, int]  # those the reader is a party to (or all)
+    synergies_by_stage: dict[Stage, int]
+    organisation_count: int  # in the registry
+
+
+def dashboard(
+    unit_of_work: UnitOfWorkFactory, reference: ReferenceData, reader: Principal, today: date
+) -> Dashboard:
+    if reader.is_anonymous:
+        raise Forbidden("sign in to see your dashboard")
+    view = registry_view(unit_of_work, reference, reader, today)
+    # Full access is the owner's members' and the overseers': for a member, exactly their own.
+    streams = tuple(s for s in view.streams if s.access is Access.FULL)
+    needs = tuple(n for n in view.needs if n.access is Access.FULL)
+    horizon = (today + EXPIRY_WARNING).isoformat()
+    expiring = tuple(listing for listing in (*streams, *needs) if listing.valid_until <= horizon)
+    stages = Counter(view.synergy.stage for view in list_synergies(unit_of_work, reader))
+    with unit_of_work() as uow:
+        owners = {s.stream_id: s.organisation_id for s in uow.streams.list_all()}
+        owners_of_needs = {n.need_id: n.organisation_id for n in uow.needs.list_all()}
+        statuses = Counter(
+            record.status
+            for record in uow.proposals.list_all()
+            if reader.oversees_registry
+            or owners.get(record.proposal.stream_id) in reader.organisation_ids
+            or owners_of_needs.get(record.proposal.need_id) in reader.organisation_ids
+        )
+        names = tuple(
+            sorted(
+                organisation.name
+                for key in reader.organisation_ids
+                if (organisation := uow.organisations.get(key)) is not None
+            )
+        )
+    return Dashboard(
+        is_region=reader.oversees_registry,
+        organisation_names=names,
+        streams=streams,
+        needs=needs,
+        expiring=tuple(sorted(expiring, key=lambda listing: listing.valid_until)),
+        proposals_by_status={status: statuses.get(status, 0) for status in ProposalStatus},
+        synergies_by_stage={stage: stages.get(stage, 0) for stage in Stage},
+        organisation_count=len(view.organisations),
+    )
