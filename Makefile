@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check lint typecheck layers unit format benchmarks clean
+.PHONY: demo test check lint typecheck layers unit format benchmarks vendor-assets messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,19 @@ benchmarks: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.prospecting_accuracy
 	$(BIN)/python -m benchmarks.allocation_speed
 	$(BIN)/python -m benchmarks.network_design_speed
+
+## Re-fetch the vendored browser libraries from npm at their pinned versions
+vendor-assets:
+	bash scripts/update_vendor_assets.sh
+
+LOCALES := src/sidestream/entrypoints/web/locales
+
+## Extract the pages' English text and merge it into the Finnish catalogue (then translate it)
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k gettext_noop --no-location --sort-output \
+		--project sidestream -o $(LOCALES)/sidestream.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/sidestream.pot -d $(LOCALES) -D sidestream -l fi \
+		--no-fuzzy-matching --ignore-obsolete --omit-header
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

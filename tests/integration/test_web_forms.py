@@ -11,6 +11,7 @@ import httpx
 from tests.integration.test_web_auth import (
     FACILITATOR,
     MEMBER,
+    PASSWORD,
     Site,
     form_token,
     sign_in,
@@ -164,3 +165,33 @@ def test_hostile_text_is_stored_as_typed_and_shown_escaped(site: Site) -> None:
         )
         assert oversized.status_code == 413
     assert hostile in _stream_names(site) and "Huge" not in _stream_names(site)
+
+
+def test_sign_in_goes_on_to_the_page_asked_for_and_never_to_another_site(site: Site) -> None:
+    with site.client() as browser:
+        asked = browser.get("/streams/new", follow_redirects=False)
+        assert asked.headers["location"] == "/signin?next=/streams/new"
+        form = browser.get(asked.headers["location"])
+        assert 'name="next" value="/streams/new"' in form.text
+        token = form_token(form)
+        credentials = {"email": MEMBER, "password": PASSWORD, "csrf_token": token}
+        signed_in = browser.post("/signin", data=credentials | {"next": "/streams/new"})
+        assert signed_in.headers["location"] == "/streams/new"
+    for elsewhere in (
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:x",
+    ):
+        with site.client() as browser:
+            token = form_token(browser.get("/signin"))
+            signed_in = browser.post(
+                "/signin",
+                data={
+                    "email": MEMBER,
+                    "password": PASSWORD,
+                    "csrf_token": token,
+                    "next": elsewhere,
+                },
+            )
+            assert signed_in.headers["location"] == "/", elsewhere

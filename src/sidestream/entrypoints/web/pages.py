@@ -147,26 +147,37 @@ def index_json(request: Request, container: AppContainer, visitor: CurrentVisito
     return finish(JSONResponse(_overview_json(_overview(container, visitor))), request, visitor)
 
 
+def local_path(text: str | None) -> str | None:
+    """A path on this site to go on to after signing in; anything else (another site,
+    "//host", a scheme, control characters) is None, so sign-in never redirects away."""
+    if not text or not text.startswith("/") or text.startswith("//") or "\\" in text:
+        return None
+    if any(ord(character) < 32 for character in text) or len(text) > 500:
+        return None
+    return text
+
+
 def _signin_page(
     request: Request,
     visitor: Visitor,
     email: str = "",
     message: str | None = None,
     status_code: int = 200,
+    next_path: str | None = None,
 ) -> Response:
     return page(
         request,
         visitor,
         "signin.html",
-        {"email": email, "message": message},
+        {"email": email, "message": message, "next_path": local_path(next_path)},
         status_code=status_code,
         has_form=True,
     )
 
 
 @router.get("/signin", response_class=HTMLResponse)
-def signin_form(request: Request, visitor: CurrentVisitor) -> Response:
-    return _signin_page(request, visitor)
+def signin_form(request: Request, visitor: CurrentVisitor, next: str | None = None) -> Response:
+    return _signin_page(request, visitor, next_path=next)
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -176,6 +187,7 @@ def signin(
     """Sign in, then to the overview; a refusal shows the form again with the address kept,
     never the password: 401 with one message whatever was wrong, 429 when throttled."""
     email = form.get("email", "")[:MAX_EMAIL_LENGTH]
+    next_path = local_path(form.get("next"))
     # In the server's local time: the throttle's "try again after HH:MM" is in this zone.
     now = container.clock.now().astimezone()
     try:
@@ -189,15 +201,15 @@ def signin(
             now=now,
         )
     except SignInFailed as error:
-        return _signin_page(request, visitor, email, str(error), 401)
+        return _signin_page(request, visitor, email, str(error), 401, next_path)
     except TooManyAttempts as error:
-        response = _signin_page(request, visitor, email, str(error), 429)
+        response = _signin_page(request, visitor, email, str(error), 429, next_path)
         wait = math.ceil((error.retry_at - now).total_seconds())
         response.headers["Retry-After"] = str(max(wait, 1))
         return response
     if visitor.session_secret is not None:  # signed in again: the old session ends
         sign_out(container.unit_of_work, visitor.session_secret, now)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(next_path or "/", status_code=303)
     security_of(request).set_session_cookie(response, request, secret)
     response.headers["Cache-Control"] = "no-store"
     return response
