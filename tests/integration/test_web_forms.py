@@ -65,8 +65,11 @@ def test_a_member_creates_a_stream_and_a_wrong_value_is_shown_by_its_field(site:
         assert _stream_names(site) == before
         saved = browser.post("/streams/new", data=NEW_STREAM | {"csrf_token": token})
         assert saved.status_code == 303
+        # matched at once: the registry's cover layer and geopolymer needs take this slag
+        assert saved.headers["location"].endswith("saved=1&proposals=2")
         edit = browser.get(saved.headers["location"])
         assert "Saved." in edit.text and 'value="Ladle slag"' in edit.text
+        assert "2 proposals found" in edit.text
         assert "cao=31 % [EN 196-2; 2025-03-01]\nparticle_size_max" in edit.text
         twin = browser.get(saved.headers["location"].split("?")[0] + ".json").json()
         assert twin["fields"]["management_cost_eur_per_unit"] == "42"

@@ -15,6 +15,7 @@ from sidestream.bootstrap.container import Container
 from sidestream.domain.impact import Grouping, Indicator
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.security import Visitor
+from sidestream.entrypoints.web.i18n import gettext_noop
 from sidestream.entrypoints.web.pages import finish, page
 from sidestream.services.dashboard import Dashboard, dashboard
 from sidestream.services.impact import Selection
@@ -22,11 +23,6 @@ from sidestream.services.impact_views import ImpactView, impact_for_reader
 
 router = APIRouter(include_in_schema=False)
 HEADLINE_GROUPING = Grouping.REGION
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a label for translation where it is defined; the template translates it."""
-    return message
 
 
 INDICATOR_LABELS = {

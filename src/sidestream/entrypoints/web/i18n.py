@@ -93,3 +93,26 @@ def format_day(value: date | str | None) -> str:
         return ""
     day = date.fromisoformat(value) if isinstance(value, str) else value
     return format_date(day, format="medium", locale=Locale.parse(_language.get()))
+
+
+def gettext_noop(message: str) -> str:
+    """Marks text for translation where it is defined (make messages extracts it); the
+    template translates it when it is shown."""
+    return message
+
+
+# Words that templates translate from values (a synergy's stage, a proposal's status, an
+# impact selection): named here so that `make messages` extracts them.
+VALUE_WORDS = (
+    gettext_noop("proposed"),
+    gettext_noop("contacted"),
+    gettext_noop("negotiating"),
+    gettext_noop("lab test"),
+    gettext_noop("pilot"),
+    gettext_noop("realised"),
+    gettext_noop("dropped"),
+    gettext_noop("accepted"),
+    gettext_noop("declined"),
+    gettext_noop("agreed"),
+    gettext_noop("pipeline"),
+)

@@ -22,6 +22,7 @@ from sidestream.domain.streams import ManagementRoute, PhysicalForm, Recurrence,
 from sidestream.domain.units import QuantityUnit
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.security import Visitor, read_form_lists
+from sidestream.entrypoints.web.i18n import gettext_noop
 from sidestream.entrypoints.web.pages import finish, page, templates
 from sidestream.services.listing_edits import (
     editable_organisations,
@@ -30,17 +31,13 @@ from sidestream.services.listing_edits import (
     save_stream,
     stream_for_edit,
 )
+from sidestream.services.matching import match_listing
 from sidestream.services.reference_search import search_nace, search_waste_codes
 from sidestream.services.tabular_rows import NEED_COLUMNS, STREAM_COLUMNS
 
 router = APIRouter(include_in_schema=False)
 FormLists = Annotated[dict[str, list[str]], Depends(read_form_lists)]
 PICKER_LIMIT = 15
-
-
-def gettext_noop(message: str) -> str:
-    """Marks a label for translation where it is defined; the template translates it."""
-    return message
 
 
 @dataclass(frozen=True)
@@ -326,6 +323,7 @@ def _form_page(
     errors: Sequence[FieldError] = (),
     saved: bool = False,
     status_code: int = 200,
+    proposals: int = -1,
 ) -> Response:
     action = f"/{kind.kind}s/new" if listing_id is None else f"/{kind.kind}s/{listing_id}/edit"
     return page(
@@ -343,6 +341,7 @@ def _form_page(
             "check_action": f"/{kind.kind}s/check"
             + (f"?listing_id={listing_id}" if listing_id else ""),
             "saved": saved,
+            "proposals_found": proposals,  # by matching the saved listing; -1: not matched
         },
         status_code=status_code,
         has_form=True,
@@ -399,6 +398,24 @@ def _save_need(
     )
 
 
+def _match(container: Container, kind: ListingKind, listing_id: int | None) -> int:
+    """Match a saved listing at once, so its proposals are waiting when its owner looks; -1
+    when it cannot be matched (its page says why the matcher skips it on the next full run)."""
+    assert listing_id is not None
+    key = {"stream_id": listing_id} if kind is STREAM else {"need_id": listing_id}
+    try:
+        found = match_listing(
+            container.unit_of_work,
+            container.reference,
+            container.knowledge_base,
+            container.today(),
+            **key,
+        )
+    except InvalidInput:
+        return -1
+    return len(found)
+
+
 def _editable_values(
     container: Container, visitor: Visitor, kind: ListingKind, listing_id: int
 ) -> dict[str, str]:
@@ -437,7 +454,10 @@ def _add_form_routes(
                 request, visitor, kind, fields, values, listing_id, error.errors, status_code=422
             )
         saved_id = saved.stream_id if kind is STREAM else saved.need_id
-        response = RedirectResponse(f"{base}/{saved_id}/edit?saved=1", status_code=303)
+        found = _match(container, kind, saved_id)
+        response = RedirectResponse(
+            f"{base}/{saved_id}/edit?saved=1&proposals={found}", status_code=303
+        )
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -454,12 +474,15 @@ def _add_form_routes(
         visitor: CurrentVisitor,
         listing_id: int,
         saved: bool = False,
+        proposals: int = -1,
     ) -> Response:
         if (redirect := _require_signed_in(visitor, request.url.path)) is not None:
             return redirect
         values = _editable_values(container, visitor, kind, listing_id)
         fields = fields_of_kind(container, visitor)
-        return _form_page(request, visitor, kind, fields, values, listing_id, saved=saved)
+        return _form_page(
+            request, visitor, kind, fields, values, listing_id, saved=saved, proposals=proposals
+        )
 
     @router.get(base + "/{listing_id}/edit.json")
     def edit_listing_json(
