@@ -1,7 +1,7 @@
 """Read models of the registry, as the person asking may see it.
 
 Every listing passes domain.access.listing_access before anything of it is copied into a view;
-what a level may show is decided in `_stream_view` and `_need_view` alone.
+what a level may show is decided in `stream_view` and `need_view` alone.
 """
 
 from __future__ import annotations
@@ -65,12 +65,12 @@ def registry_view(
         return level
 
     stream_views = [
-        _stream_view(stream, sites[stream.site_id], names[stream.organisation_id], reference, level)
+        stream_view(stream, sites[stream.site_id], names[stream.organisation_id], reference, level)
         for stream in streams
         if (level := access(stream)) is not Access.HIDDEN
     ]
     need_views = [
-        _need_view(need, sites[need.site_id], names[need.organisation_id], reference, level)
+        need_view(need, sites[need.site_id], names[need.organisation_id], reference, level)
         for need in needs
         if (level := access(need)) is not Access.HIDDEN
     ]
@@ -113,7 +113,7 @@ def _summary(organisation: Organisation, reference: ReferenceData) -> Organisati
     )
 
 
-def _stream_view(
+def stream_view(
     stream: SideStream,
     site: Site,
     organisation_name: str,
@@ -154,7 +154,7 @@ def _need_material(need: Need, reference: ReferenceData) -> str:
     return ", ".join(names)
 
 
-def _need_view(
+def need_view(
     need: Need, site: Site, organisation_name: str, reference: ReferenceData, access: Access
 ) -> ListingView:
     anonymous = access is Access.ANONYMOUS
