@@ -88,3 +88,22 @@ def test_quantity_ranges_are_not_shown_to_the_public(base_url: str) -> None:
         for text in (f"{bound:,}", str(bound), f"{bound:,}".replace(",", "\u00a0")):
             assert text not in page, text
             assert text not in json.dumps(overview), text
+
+
+def test_pages_speak_finnish_when_asked_and_remember_it(base_url: str) -> None:
+    with httpx.Client(base_url=base_url) as browser:
+        english = browser.get("/")
+        assert '<html lang="en">' in english.text and "Side streams" in english.text
+        assert "Jun 30, 2028" in english.text  # dates per locale
+        finnish = browser.get("/?lang=fi")
+        assert '<html lang="fi">' in finnish.text
+        assert "Sivuvirrat" in finnish.text and "Tarpeet" in finnish.text
+        assert "30.6.2028" in finnish.text
+        assert "sidestream_lang=fi" in finnish.headers["set-cookie"]
+        assert "Sivuvirrat" in browser.get("/").text  # remembered
+        assert "Side streams" in browser.get("/?lang=en").text
+    by_browser = httpx.get(base_url + "/", headers={"Accept-Language": "fi-FI,fi;q=0.9,en;q=0.8"})
+    assert '<html lang="fi">' in by_browser.text
+    assert "Accept-Language" in by_browser.headers["vary"]
+    unknown = httpx.get(base_url + "/?lang=xx", headers={"Accept-Language": "de"})
+    assert '<html lang="en">' in unknown.text

@@ -88,7 +88,7 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
 
 
 def format_day(value: date | str | None) -> str:
-    """23.11.2026 in Finnish, 23 Nov 2026 in English."""
+    """23.11.2026 in Finnish, Nov 23, 2026 in English."""
     if value is None or value == "":
         return ""
     day = date.fromisoformat(value) if isinstance(value, str) else value
