@@ -114,13 +114,36 @@ UNAUTHORISED = ProblemKind(
     "Not signed in",
     "Sign in, or send `Authorization: Bearer <token>` with a valid API token.",
 )
+TOO_LARGE = ProblemKind(
+    "too-large",
+    413,
+    "Request too large",
+    "The body or the uploaded file is larger than this endpoint accepts. Nothing was stored.",
+)
+BAD_REQUEST = ProblemKind(
+    "bad-request",
+    400,
+    "Malformed request",
+    "The request could not be read (e.g. a body that is not valid UTF-8 or JSON).",
+)
 INTERNAL = ProblemKind(
     "internal-error",
     500,
     "Internal error",
     "Something went wrong on the server. It has been logged; nothing was changed.",
 )
-ALL_KINDS = {kind.slug: kind for kind in [*KINDS.values(), UNAUTHORISED, INTERNAL]}
+ALL_KINDS = {
+    kind.slug: kind for kind in [*KINDS.values(), UNAUTHORISED, TOO_LARGE, BAD_REQUEST, INTERNAL]
+}
+# The kind of an HTTP error raised by the framework or a route, by its status.
+HTTP_KINDS = {
+    400: BAD_REQUEST,
+    401: UNAUTHORISED,
+    403: KINDS[Forbidden],
+    404: KINDS[NotFound],
+    409: KINDS[Conflict],
+    413: TOO_LARGE,
+}
 
 
 def kind_of(error: Exception) -> ProblemKind:
@@ -231,8 +254,8 @@ def install_problem_handlers(app: FastAPI, render_page: PageRenderer) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        kind = next(
-            (k for k in ALL_KINDS.values() if k.status == error.status_code),
+        kind = HTTP_KINDS.get(
+            error.status_code,
             ProblemKind("about:blank", error.status_code, _reason(error.status_code), ""),
         )
         body = Problem(
