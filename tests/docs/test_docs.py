@@ -45,7 +45,7 @@ def test_the_format_reference_documents_every_column() -> None:
 def test_every_shipped_data_file_has_provenance() -> None:
     data = ROOT / "src" / "sidestream" / "data"
     provenance = (data / "PROVENANCE.md").read_text(encoding="utf-8")
-    for path in data.glob("*/*.csv"):
+    for path in [*data.glob("*/*.csv"), *data.rglob("*.geojson")]:
         if path.parent.name == "demo":
             continue
         assert f"`{path.name}`" in provenance, path.name

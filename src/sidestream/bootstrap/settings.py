@@ -40,3 +40,13 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None
     """Whether cookies carry the Secure flag (sent over HTTPS only). Unset: yes, unless the web app
     listens on a loopback address and the request came over plain HTTP (local use)."""
+
+    map_tile_url: str | None = Field(
+        default=None, pattern=r"^https?://[^/\s]+/\S*\{z\}\S*\{x\}\S*\{y\}\S*$"
+    )
+    """Base map tiles under /map: an XYZ URL template, https://tiles.example.org/{z}/{x}/{y}.png.
+    Unset: the map draws only the municipality and region outlines shipped in the package and
+    works offline. The page's Content-Security-Policy then allows images from that host."""
+
+    map_tile_attribution: str = ""
+    """The attribution the tile provider asks for, shown on the map as text with the tiles."""
