@@ -19,6 +19,7 @@ from sidestream.adapters.datasets.knowledge import load_knowledge_base
 from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
+from sidestream.adapters.db.registry_cache import RegistryCache
 from sidestream.adapters.db.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from sidestream.adapters.passwords import Argon2PasswordHasher
 from sidestream.adapters.solvers import HighsSolver, ScipyHighsSolver, choose_solver
@@ -132,7 +133,11 @@ class Container:
         return load_or_create_secret_key(self.settings.secret_key_file)
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self._session_factory)
+        return SqlUnitOfWork(self._session_factory, self._registry_cache)
+
+    @cached_property
+    def _registry_cache(self) -> RegistryCache:
+        return RegistryCache()
 
     @cached_property
     def _session_factory(self) -> sessionmaker[Session]:

@@ -10,7 +10,7 @@ password-hashing work either way.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -446,6 +446,15 @@ def authenticate(
     return secret
 
 
+def _record_use(unit_of_work: UnitOfWorkFactory, write: Callable[[UnitOfWork], None]) -> None:
+    """Record the last use of a session or token in a transaction of its own whose first
+    statement is the write: on SQLite, a transaction that read before it writes cannot write
+    after another connection's commit ("database is locked", whatever the busy timeout)."""
+    with unit_of_work() as uow:
+        write(uow)
+        uow.commit()
+
+
 def resolve_session(
     unit_of_work: UnitOfWorkFactory, lifetime: SessionLifetime, secret: str, now: datetime
 ) -> Principal | None:
@@ -457,15 +466,16 @@ def resolve_session(
         session = uow.sessions.get_by_digest(secret_digest(secret))
         if session is None or session.session_id is None:
             return None
+        session_id = session.session_id
         user = uow.users.get(session.user_id)
         if lifetime.is_expired(session, now) or user is None or not user.is_active:
             uow.sessions.delete(session.session_id)
             uow.commit()
             return None
-        if needs_touch(session.last_used_at, now):
-            uow.sessions.touch(session.session_id, now)
-            uow.commit()
-        return Principal.of(user)
+        touch = needs_touch(session.last_used_at, now)
+    if touch:
+        _record_use(unit_of_work, lambda uow: uow.sessions.touch(session_id, now))
+    return Principal.of(user)
 
 
 def sign_out(unit_of_work: UnitOfWorkFactory, secret: str, now: datetime) -> None:
@@ -545,15 +555,16 @@ def resolve_token(unit_of_work: UnitOfWorkFactory, secret: str, now: datetime) -
         return None
     with unit_of_work() as uow:
         token = uow.api_tokens.get_by_digest(secret_digest(secret))
-        if token is None or not token.is_usable(now):
+        if token is None or token.token_id is None or not token.is_usable(now):
             return None
+        token_id = token.token_id
         user = uow.users.get(token.user_id)
         if user is None or not user.is_active:
             return None
-        if needs_touch(token.last_used_at, now):
-            uow.api_tokens.update(replace(token, last_used_at=now))
-            uow.commit()
-        return Principal.of(user)
+        touch = needs_touch(token.last_used_at, now)
+    if touch:
+        _record_use(unit_of_work, lambda uow: uow.api_tokens.touch(token_id, now))
+    return Principal.of(user)
 
 
 def list_api_tokens(

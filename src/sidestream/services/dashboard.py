@@ -47,11 +47,12 @@ def dashboard(
     expiring = tuple(listing for listing in (*streams, *needs) if listing.valid_until <= horizon)
     stages = Counter(view.synergy.stage for view in list_synergies(unit_of_work, reader))
     with unit_of_work() as uow:
-        owners = {s.stream_id: s.organisation_id for s in uow.streams.list_all()}
-        owners_of_needs = {n.need_id: n.organisation_id for n in uow.needs.list_all()}
+        registry = uow.registry_snapshot()
+        owners = {s.stream_id: s.organisation_id for s in registry.streams}
+        owners_of_needs = {n.need_id: n.organisation_id for n in registry.needs}
         statuses = Counter(
             record.status
-            for record in uow.proposals.list_all()
+            for record in registry.proposals
             if reader.oversees_registry
             or owners.get(record.proposal.stream_id) in reader.organisation_ids
             or owners_of_needs.get(record.proposal.need_id) in reader.organisation_ids

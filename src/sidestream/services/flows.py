@@ -124,14 +124,12 @@ def realised_flows(
     if unit not in units:
         raise InvalidInput.single("unit", f"{unit!r} is not one of {', '.join(sorted(units))}")
     with unit_of_work() as uow:
-        synergies = uow.synergies.list_all(Stage.REALISED)
-        records = {record.proposal_id: record for record in uow.proposals.list_all()}
-        streams = {stream.stream_id: stream for stream in uow.streams.list_all()}
-        needs = {need.need_id: need for need in uow.needs.list_all()}
-        organisations = {
-            organisation.organisation_id: organisation
-            for organisation in uow.organisations.list_all()
-        }
+        registry = uow.registry_snapshot()
+    synergies = [synergy for synergy in registry.synergies if synergy.stage is Stage.REALISED]
+    records = registry.proposals_by_id
+    streams = registry.streams_by_id
+    needs = registry.needs_by_id
+    organisations = registry.organisations_by_id
     diagram = _Diagram()
     agreed_units = set()
     for synergy in synergies:

@@ -78,21 +78,20 @@ def map_listings(
         wanted = reference.material_class(material_class_code).material_class_code
     registry = registry_view(unit_of_work, reference, reader, today)
     with unit_of_work() as uow:
-        # The site and classes of each listing; which fields the reader sees came from above.
-        sites = {
-            site.site_id: site
-            for organisation in uow.organisations.list_all()
-            for site in organisation.sites
-        }
-        placed: dict[tuple[str, int], tuple[Site, tuple[str, ...]]] = {}
-        for stream in uow.streams.list_all():
-            if stream.stream_id is not None and stream.site_id in sites:
-                key = ("stream", stream.stream_id)
-                placed[key] = (sites[stream.site_id], (stream.material_class_code,))
-        for need in uow.needs.list_all():
-            if need.need_id is not None and need.site_id in sites:
-                key = ("need", need.need_id)
-                placed[key] = (sites[need.site_id], tuple(need.accepted_material_class_codes))
+        snapshot = uow.registry_snapshot()
+    # The site and classes of each listing; which fields the reader sees came from above.
+    sites = {
+        site.site_id: site for organisation in snapshot.organisations for site in organisation.sites
+    }
+    placed: dict[tuple[str, int], tuple[Site, tuple[str, ...]]] = {}
+    for stream in snapshot.streams:
+        if stream.stream_id is not None and stream.site_id in sites:
+            key = ("stream", stream.stream_id)
+            placed[key] = (sites[stream.site_id], (stream.material_class_code,))
+    for need in snapshot.needs:
+        if need.need_id is not None and need.site_id in sites:
+            key = ("need", need.need_id)
+            placed[key] = (sites[need.site_id], tuple(need.accepted_material_class_codes))
     listings = []
     for view in [*registry.streams, *registry.needs]:
         found = placed.get((view.kind, view.listing_id))

@@ -206,15 +206,16 @@ def account_proposals(
     """Account the agreed proposals, the pipeline, or the realised synergies."""
     settings = settings or AccountingSettings()
     with unit_of_work() as uow:
-        proposals = uow.proposals.list_all()
-        realised = uow.synergies.list_all(Stage.REALISED) if selection is Selection.REALISED else []
-        streams = {stream.stream_id: stream for stream in uow.streams.list_all()}
-        needs = {need.need_id: need for need in uow.needs.list_all()}
-        organisations = {
-            organisation.organisation_id: organisation
-            for organisation in uow.organisations.list_all()
-            if organisation.organisation_id is not None
-        }
+        registry = uow.registry_snapshot()
+    proposals = list(registry.proposals)
+    realised = (
+        [synergy for synergy in registry.synergies if synergy.stage is Stage.REALISED]
+        if selection is Selection.REALISED
+        else []
+    )
+    streams: dict[int | None, SideStream] = {s.stream_id: s for s in registry.streams}
+    needs: dict[int | None, Need] = {n.need_id: n for n in registry.needs}
+    organisations = dict(registry.organisations_by_id)
     if selection is Selection.REALISED:
         by_id = {record.proposal_id: record for record in proposals}
         flows, left_out = _realised_flows(

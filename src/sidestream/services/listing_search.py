@@ -68,17 +68,18 @@ def _material_class_codes(
     """The material classes of every stored listing of the kind, by id: a stream's own class,
     the classes a need accepts. Only used to filter views the reader was already given."""
     with unit_of_work() as uow:
-        if kind is ListingKind.STREAM:
-            return {
-                stream.stream_id: frozenset({stream.material_class_code})
-                for stream in uow.streams.list_all()
-                if stream.stream_id is not None
-            }
+        registry = uow.registry_snapshot()
+    if kind is ListingKind.STREAM:
         return {
-            need.need_id: frozenset(need.accepted_material_class_codes)
-            for need in uow.needs.list_all()
-            if need.need_id is not None
+            stream.stream_id: frozenset({stream.material_class_code})
+            for stream in registry.streams
+            if stream.stream_id is not None
         }
+    return {
+        need.need_id: frozenset(need.accepted_material_class_codes)
+        for need in registry.needs
+        if need.need_id is not None
+    }
 
 
 def find_listings(

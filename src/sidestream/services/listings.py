@@ -46,10 +46,9 @@ def registry_view(
     """The streams and needs the reader may see, each at the reader's level. Expired listings
     are shown only to those with full access (to renew them)."""
     with unit_of_work() as uow:
-        organisations = uow.organisations.list_all()
-        streams = uow.streams.list_all()
-        needs = uow.needs.list_all()
-        partners = uow.partners.all_partners()
+        registry = uow.registry_snapshot()
+    organisations, streams, needs = registry.organisations, registry.streams, registry.needs
+    partners = registry.partners
     sites = {site.site_id: site for org in organisations for site in org.sites}
     names = {org.organisation_id: org.name for org in organisations}
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
@@ -210,6 +212,10 @@ class ApiTokenRepository(Protocol):
         """Store revoked_at and last_used_at (nothing else of a token changes)."""
         ...
 
+    def touch(self, token_id: int, last_used_at: datetime) -> None:
+        """Record a use, as the transaction's first statement (see services.accounts)."""
+        ...
+
 
 class LoginAttemptRepository(Protocol):
     def add(self, attempt: LoginAttempt) -> None: ...
@@ -247,6 +253,35 @@ class PasswordHasher(Protocol):
     def needs_rehash(self, password_hash: str) -> bool:
         """Whether the hash was made with other parameters than today's."""
         ...
+
+
+@dataclass(frozen=True)
+class RegistrySnapshot:
+    """The registry as committed, for read models. A snapshot may be shared by every request
+    until the registry changes: never change what it holds (change through the repositories)."""
+
+    organisations: tuple[Organisation, ...]
+    streams: tuple[SideStream, ...]
+    needs: tuple[Need, ...]
+    partners: Mapping[int, frozenset[int]]  # an organisation's named partners
+    proposals: tuple[ProposalRecord, ...]
+    synergies: tuple[Synergy, ...]  # oldest first
+
+    @cached_property
+    def organisations_by_id(self) -> dict[int, Organisation]:
+        return {o.organisation_id: o for o in self.organisations if o.organisation_id is not None}
+
+    @cached_property
+    def streams_by_id(self) -> dict[int, SideStream]:
+        return {s.stream_id: s for s in self.streams if s.stream_id is not None}
+
+    @cached_property
+    def needs_by_id(self) -> dict[int, Need]:
+        return {n.need_id: n for n in self.needs if n.need_id is not None}
+
+    @cached_property
+    def proposals_by_id(self) -> dict[int, ProposalRecord]:
+        return {r.proposal_id: r for r in self.proposals if r.proposal_id is not None}
 
 
 class UnitOfWork(Protocol):
@@ -287,6 +322,12 @@ class UnitOfWork(Protocol):
 
     @property
     def audit_log(self) -> AuditLog: ...
+
+    def registry_snapshot(self) -> RegistrySnapshot:
+        """The registry for read models: a copy cached until a commit changes the registry
+        (cheap to ask for on every request), or read afresh while this transaction has
+        changes of its own."""
+        ...
 
     def __enter__(self) -> Self: ...
 

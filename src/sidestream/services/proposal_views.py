@@ -353,10 +353,10 @@ def proposal_inbox(
     administrators), with this status when one is given: open ones first, then best score."""
     _refuse_anonymous(reader)
     with unit_of_work() as uow:
-        streams = {s.stream_id: s for s in uow.streams.list_all()}
-        needs = {n.need_id: n for n in uow.needs.list_all()}
+        registry = uow.registry_snapshot()
+        streams, needs = registry.streams_by_id, registry.needs_by_id
         chosen = []
-        for record in uow.proposals.list_all():
+        for record in registry.proposals:
             stream = streams.get(record.proposal.stream_id)
             need = needs.get(record.proposal.need_id)
             if stream is None or need is None or not _may_see(reader, stream, need):
@@ -369,11 +369,11 @@ def proposal_inbox(
             reader,
             reference,
             knowledge,
-            uow.organisations.list_all(),
-            uow.partners.all_partners(),
+            list(registry.organisations),
+            dict(registry.partners),
             today,
         )
-        synergies = {synergy.proposal_id: synergy for synergy in uow.synergies.list_all()}
+        synergies = {synergy.proposal_id: synergy for synergy in registry.synergies}
         wishes = _contact_wishes(uow)
     chosen.sort(
         key=lambda item: (

@@ -18,7 +18,6 @@ from datetime import date, datetime
 from sidestream.domain.access import Access, counterpart_access
 from sidestream.domain.accounts import AuditAction, Principal
 from sidestream.domain.errors import Conflict, Forbidden, NotFound
-from sidestream.domain.organisations import Organisation
 from sidestream.domain.proposals import ProposalRecord, ProposalStatus
 from sidestream.domain.streams import Need, SideStream
 from sidestream.domain.synergies import (
@@ -255,27 +254,21 @@ def realise_synergy(
 
 
 class _Viewer:
-    """Builds the views of one reader inside one unit of work, reading each organisation and
-    its partners once."""
+    """Builds the views of one reader from the registry's snapshot (names and partners)."""
 
     def __init__(self, uow: UnitOfWork, reader: Principal) -> None:
-        self._uow = uow
+        self._registry = uow.registry_snapshot()
         self._reader = reader
-        self._organisations: dict[int, Organisation | None] = {}
-        self._partners: dict[int, frozenset[int]] = {}
 
     def _organisation_name(self, organisation_id: int) -> str:
-        if organisation_id not in self._organisations:
-            self._organisations[organisation_id] = self._uow.organisations.get(organisation_id)
-        organisation = self._organisations[organisation_id]
+        organisation = self._registry.organisations_by_id.get(organisation_id)
         return organisation.name if organisation else f"#{organisation_id}"
 
     def _shows(self, listing: SideStream | Need, both_accepted: bool) -> bool:
         owner = listing.organisation_id
-        if owner not in self._partners:
-            self._partners[owner] = self._uow.partners.partners_of(owner)
+        partners = self._registry.partners.get(owner, frozenset())
         access = counterpart_access(
-            self._reader, owner, listing.visibility, self._partners[owner], both_accepted
+            self._reader, owner, listing.visibility, partners, both_accepted
         )
         return access >= Access.PUBLIC
 
@@ -306,12 +299,13 @@ def list_synergies(
     members those of their organisations (as either party)."""
     _refuse_anonymous(actor)
     with unit_of_work() as uow:
-        synergies = uow.synergies.list_all(stage)
+        registry = uow.registry_snapshot()
+        synergies = [s for s in registry.synergies if stage is None or s.stage is stage]
         if not synergies:
             return []
-        records = {record.proposal_id: record for record in uow.proposals.list_all()}
-        streams = {stream.stream_id: stream for stream in uow.streams.list_all()}
-        needs = {need.need_id: need for need in uow.needs.list_all()}
+        records = registry.proposals_by_id
+        streams = registry.streams_by_id
+        needs = registry.needs_by_id
         viewer = _Viewer(uow, actor)
         views = []
         for synergy in synergies:

@@ -36,6 +36,7 @@ from sidestream.services.flows import (
     realised_flows,
     scenario_flows,
 )
+from sidestream.services.ports import RegistrySnapshot
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 TORNIO, KEMI, KOLARI = "851", "240", "273"
@@ -88,6 +89,16 @@ class FakeUnitOfWork:
 
     def __exit__(self, *_: object) -> None:
         return None
+
+    def registry_snapshot(self) -> RegistrySnapshot:
+        return RegistrySnapshot(
+            organisations=tuple(self.organisations.list_all()),
+            streams=tuple(self.streams.list_all()),
+            needs=tuple(self.needs.list_all()),
+            partners=self.partners.all_partners(),
+            proposals=tuple(self.proposals.list_all()),
+            synergies=tuple(self.synergies.list_all()),
+        )
 
 
 def _organisation(organisation_id: int, name: str, municipality_code: str) -> Organisation:

@@ -154,6 +154,15 @@ def _write_organisation(row: OrganisationRow, organisation: Organisation) -> Non
     row.contact_phone = organisation.contact_phone
 
 
+REGISTRY_CHANGED = "sidestream.registry_changed"  # a key of Session.info
+
+
+def mark_registry_changed(session: Session) -> None:
+    """Note that this transaction changes what registry snapshots hold: its commit moves the
+    registry's version on (SqlUnitOfWork.commit), so no cached snapshot outlives it."""
+    session.info[REGISTRY_CHANGED] = True
+
+
 class SqlOrganisationRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -162,6 +171,7 @@ class SqlOrganisationRepository:
         return select(OrganisationRow).options(selectinload(OrganisationRow.sites))
 
     def add(self, organisation: Organisation) -> Organisation:
+        mark_registry_changed(self._session)
         now = datetime.now(UTC)
         row = OrganisationRow(created_at=now, updated_at=now)
         _write_organisation(row, organisation)
@@ -174,6 +184,7 @@ class SqlOrganisationRepository:
         return _organisation_from_row(row)
 
     def update(self, organisation: Organisation) -> Organisation:
+        mark_registry_changed(self._session)
         row = self._session.get(OrganisationRow, organisation.organisation_id)
         if row is None:
             raise NotFound("organisation", organisation.organisation_id)
@@ -455,6 +466,7 @@ class _SqlListingRepository(Generic[ListingRowT, ListingT]):
         return self.row_type.__mapper__.primary_key[0]
 
     def add(self, listing: ListingT) -> ListingT:
+        mark_registry_changed(self._session)
         now = datetime.now(UTC)
         row = self.row_type(created_at=now, updated_at=now)
         self._write(row, listing)
@@ -463,6 +475,7 @@ class _SqlListingRepository(Generic[ListingRowT, ListingT]):
         return self._to_domain(row)
 
     def update(self, listing: ListingT) -> ListingT:
+        mark_registry_changed(self._session)
         listing_id = listing.stream_id if isinstance(listing, SideStream) else listing.need_id
         row = self._session.get(self.row_type, listing_id)
         if row is None:
@@ -588,6 +601,7 @@ class SqlProposalRepository:
 
     def save(self, record: ProposalRecord) -> ProposalRecord:
         """Insert, or update the proposal of the same stream and need."""
+        mark_registry_changed(self._session)
         row = self._session.scalars(
             select(ProposalRow).where(
                 ProposalRow.stream_id == record.proposal.stream_id,
@@ -607,6 +621,7 @@ class SqlProposalRepository:
         """Delete these proposals, except any a synergy follows: a synergy keeps its proposal
         whatever the matcher now thinks of the pair (the key is ON DELETE RESTRICT besides).
         Returns how many were deleted."""
+        mark_registry_changed(self._session)
         if not proposal_ids:
             return 0
         followed = select(SynergyRow.synergy_id).where(
@@ -903,6 +918,7 @@ class SqlPartnerRepository:
         )
 
     def set_partners(self, organisation_id: int, partner_ids: frozenset[int]) -> None:
+        mark_registry_changed(self._session)
         self._session.execute(
             delete(OrganisationPartnerRow).where(
                 OrganisationPartnerRow.organisation_id == organisation_id
@@ -1011,6 +1027,13 @@ class SqlApiTokenRepository:
             .order_by(ApiTokenRow.created_at, ApiTokenRow.token_id)
         )
         return [_token_from_row(row) for row in rows]
+
+    def touch(self, token_id: int, last_used_at: datetime) -> None:
+        self._session.execute(
+            update(ApiTokenRow)
+            .where(ApiTokenRow.token_id == token_id)
+            .values(last_used_at=_stored(last_used_at))
+        )
 
     def update(self, token: ApiToken) -> ApiToken:
         row = self._session.get(ApiTokenRow, token.token_id)
@@ -1172,6 +1195,7 @@ class SqlSynergyRepository:
         return select(SynergyRow).options(selectinload(SynergyRow.events))
 
     def add(self, synergy: Synergy) -> Synergy:
+        mark_registry_changed(self._session)
         row = SynergyRow(created_at=_stored(synergy.opened_at))
         _write_synergy(row, synergy)
         self._session.add(row)
@@ -1179,6 +1203,7 @@ class SqlSynergyRepository:
         return _synergy_from_row(row)
 
     def update(self, synergy: Synergy) -> Synergy:
+        mark_registry_changed(self._session)
         row = self._session.scalars(
             self._query().where(SynergyRow.synergy_id == synergy.synergy_id)
         ).first()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -33,6 +34,17 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RegistryStateRow(Base):
+    """One row: the registry's version, moved on by every commit that changes organisations,
+    streams, needs, partners, proposals or synergies, so a cached snapshot knows it is stale."""
+
+    __tablename__ = "registry_state"
+    __table_args__ = (CheckConstraint("registry_state_id = 1", name="one_row"),)
+
+    registry_state_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, nullable=False)
 
 
 class OrganisationRow(Base):

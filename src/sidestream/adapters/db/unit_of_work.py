@@ -5,10 +5,12 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from sidestream.adapters.db.registry_cache import RegistryCache
 from sidestream.adapters.db.repositories import (
+    REGISTRY_CHANGED,
     SqlApiTokenRepository,
     SqlAuditLog,
     SqlLoginAttemptRepository,
@@ -22,6 +24,8 @@ from sidestream.adapters.db.repositories import (
     SqlSynergyRepository,
     SqlUserRepository,
 )
+from sidestream.adapters.db.tables import RegistryStateRow
+from sidestream.services.ports import RegistrySnapshot
 
 
 class SqlUnitOfWork:
@@ -38,8 +42,11 @@ class SqlUnitOfWork:
     login_attempts: SqlLoginAttemptRepository
     audit_log: SqlAuditLog
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], registry_cache: RegistryCache | None = None
+    ) -> None:
         self._session_factory = session_factory
+        self._registry_cache = registry_cache or RegistryCache()
 
     def __enter__(self) -> Self:
         self._session = self._session_factory()
@@ -68,9 +75,30 @@ class SqlUnitOfWork:
         self._session.close()
 
     def commit(self) -> None:
+        if self._session.info.pop(REGISTRY_CHANGED, False):
+            # In the same transaction: the version moves on exactly when the change lands.
+            self._session.execute(
+                update(RegistryStateRow).values(version=RegistryStateRow.version + 1)
+            )
         self._session.commit()
 
+    def registry_snapshot(self) -> RegistrySnapshot:
+        if self._session.info.get(REGISTRY_CHANGED):  # our own changes are in no cached copy
+            return self._read_registry()
+        return self._registry_cache.snapshot(self._session, self._read_registry)
+
+    def _read_registry(self) -> RegistrySnapshot:
+        return RegistrySnapshot(
+            organisations=tuple(self.organisations.list_all()),
+            streams=tuple(self.streams.list_all()),
+            needs=tuple(self.needs.list_all()),
+            partners=self.partners.all_partners(),
+            proposals=tuple(self.proposals.list_all()),
+            synergies=tuple(self.synergies.list_all()),
+        )
+
     def rollback(self) -> None:
+        self._session.info.pop(REGISTRY_CHANGED, None)
         self._session.rollback()
 
 
