@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import (
     Browser,
+    BrowserContext,
     ConsoleMessage,
     Page,
     Request,
@@ -198,15 +199,14 @@ class BrowserPage:
         assert self.foreign_requests() == []
 
 
-@pytest.fixture
-def browser_page(browser: Browser, demo_site: DemoSite) -> Iterator[BrowserPage]:
+def new_browser_page(browser: Browser, base_url: str) -> tuple[BrowserPage, BrowserContext]:
+    """A page in a fresh browser context (its own cookies), recording what it logs and asks."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
-    recorded = BrowserPage(page, demo_site.url)
+    recorded = BrowserPage(page, base_url)
 
     def on_console(message: ConsoleMessage) -> None:
-        # The browser asks for /favicon.ico on its own; the pages name no icon (yet).
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+        if message.type == "error":
             recorded.console_errors.append(f"{message.text} ({message.location['url']})")
 
     def on_request(request: Request) -> None:
@@ -223,6 +223,12 @@ def browser_page(browser: Browser, demo_site: DemoSite) -> Iterator[BrowserPage]
             else None
         ),
     )
+    return recorded, context
+
+
+@pytest.fixture
+def browser_page(browser: Browser, demo_site: DemoSite) -> Iterator[BrowserPage]:
+    recorded, context = new_browser_page(browser, demo_site.url)
     try:
         yield recorded
     finally:
