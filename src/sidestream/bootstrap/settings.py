@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     port: int = 8000
     """Port the web app listens on."""
 
+    workers: int = Field(default=1, ge=1, le=64)
+    """Server processes of `sidestream serve`; more use more cores (each keeps its own copy of
+    the registry's snapshot, kept fresh through the database)."""
+
     session_idle_hours: float = Field(default=8.0, gt=0)
     """A sign-in session ends after this many hours without use."""
 

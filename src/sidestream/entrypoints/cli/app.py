@@ -286,7 +286,14 @@ def _serve(container: Container, host: str | None, port: int | None) -> None:
     container.dispose()  # the server builds its own from the same settings
     console.print(f"Serving sidestream on http://{host}:{port} (Ctrl+C stops)")
     # By name, so the command line does not import the web entrypoint.
-    uvicorn.run(WEB_APP_FACTORY, factory=True, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        WEB_APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=container.settings.workers,
+        log_level="warning",
+    )
 
 
 @import_app.command("organisations")
