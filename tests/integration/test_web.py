@@ -99,6 +99,9 @@ def test_pages_speak_finnish_when_asked_and_remember_it(base_url: str) -> None:
         assert '<html lang="fi">' in finnish.text
         assert "Sivuvirrat" in finnish.text and "Tarpeet" in finnish.text
         assert "30.6.2028" in finnish.text
+        assert "700\u00a0000 t/v" in finnish.text  # numbers and units per locale
+        assert "yli 100\u00a0000 MWh/v" in finnish.text  # an anonymous listing's band
+        assert "700,000 t/yr" in english.text and "over 100,000 MWh/yr" in english.text
         assert "sidestream_lang=fi" in finnish.headers["set-cookie"]
         assert "Sivuvirrat" in browser.get("/").text  # remembered
         assert "Side streams" in browser.get("/?lang=en").text

@@ -15,17 +15,40 @@ from sidestream.domain.streams import Quantity, Visibility
 QUANTITY_BAND_EDGES = (100.0, 1_000.0, 10_000.0, 100_000.0)
 
 
+@dataclass(frozen=True)
+class QuantityShown:
+    """A listing's quantity as a reader may see it, as numbers for a page to format in its
+    language: the exact amount, or the band around it (an open end is None)."""
+
+    unit: str  # t/yr, t/batch, MWh/yr or m3/yr
+    amount: float | None = None  # exact: public and full access only
+    band_low: float | None = None  # anonymous: the band's lower edge (None: from zero)
+    band_high: float | None = None  # anonymous: its upper edge (None: open above)
+
+    @property
+    def is_band(self) -> bool:
+        return self.amount is None
+
+
+def quantity_band_edges(quantity: Quantity) -> QuantityShown:
+    """The order-of-magnitude band that contains the amount."""
+    lower: float | None = None
+    for edge in QUANTITY_BAND_EDGES:
+        if quantity.amount < edge:
+            return QuantityShown(quantity.unit.value, band_low=lower, band_high=edge)
+        lower = edge
+    return QuantityShown(quantity.unit.value, band_low=lower)
+
+
 def quantity_band(quantity: Quantity) -> str:
     """'1,000–10,000 t/yr' style band that contains the amount."""
-    amount = quantity.amount
-    lower = 0.0
-    for edge in QUANTITY_BAND_EDGES:
-        if amount < edge:
-            if lower == 0.0:
-                return f"under {edge:,.0f} {quantity.unit.value}"
-            return f"{lower:,.0f}–{edge:,.0f} {quantity.unit.value}"
-        lower = edge
-    return f"over {lower:,.0f} {quantity.unit.value}"
+    shown = quantity_band_edges(quantity)
+    unit = quantity.unit.value
+    if shown.band_low is None:
+        return f"under {shown.band_high:,.0f} {unit}"
+    if shown.band_high is None:
+        return f"over {shown.band_low:,.0f} {unit}"
+    return f"{shown.band_low:,.0f}–{shown.band_high:,.0f} {unit}"
 
 
 def exact_quantity(quantity: Quantity) -> str:
@@ -56,6 +79,7 @@ class ListingView:
     price_eur_per_unit: float | None  # asking price or willingness to pay
     cost_eur_per_unit: float | None = None  # the current route's cost: FULL access only
     visibility: Visibility | None = None  # the listing's tier: FULL access only
+    quantity_shown: QuantityShown | None = None  # `quantity` as numbers, for pages to format
 
     @property
     def is_anonymous(self) -> bool:
@@ -70,6 +94,7 @@ class ListingView:
             if self.access is Access.FULL or name not in _FULL_ONLY
         }
         record["access"] = self.access.name.lower()
+        record.pop("quantity_shown", None)  # `quantity` says it in words
         return record
 
 

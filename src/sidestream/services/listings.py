@@ -13,8 +13,14 @@ from sidestream.domain.access import Access, listing_access
 from sidestream.domain.accounts import Principal
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.reference import ReferenceData
-from sidestream.domain.streams import Need, SideStream
-from sidestream.domain.visibility import ListingView, exact_quantity, quantity_band
+from sidestream.domain.streams import Need, Quantity, SideStream
+from sidestream.domain.visibility import (
+    ListingView,
+    QuantityShown,
+    exact_quantity,
+    quantity_band,
+    quantity_band_edges,
+)
 from sidestream.services.ports import UnitOfWorkFactory
 
 
@@ -89,6 +95,12 @@ def public_overview(
     return registry_view(unit_of_work, reference, Principal.anonymous(), today)
 
 
+def _quantity_shown(quantity: Quantity, anonymous: bool) -> QuantityShown:
+    if anonymous:
+        return quantity_band_edges(quantity)
+    return QuantityShown(quantity.unit.value, amount=quantity.amount)
+
+
 def _municipality_name(site: Site, reference: ReferenceData) -> str | None:
     if site.municipality_code is None:
         return None
@@ -133,6 +145,7 @@ def stream_view(
         ewc_code=waste_code,
         is_hazardous=stream.is_hazardous,
         quantity=quantity_band(stream.quantity) if anonymous else exact_quantity(stream.quantity),
+        quantity_shown=_quantity_shown(stream.quantity, anonymous),
         municipality_code=site.municipality_code,
         valid_until=stream.valid_until.isoformat(),
         organisation_name=None if anonymous else organisation_name,
@@ -168,6 +181,7 @@ def need_view(
         ewc_code=None,
         is_hazardous=need.accepts_hazardous,
         quantity=quantity_band(need.quantity) if anonymous else exact_quantity(need.quantity),
+        quantity_shown=_quantity_shown(need.quantity, anonymous),
         municipality_code=site.municipality_code,
         valid_until=need.valid_until.isoformat(),
         organisation_name=None if anonymous else organisation_name,

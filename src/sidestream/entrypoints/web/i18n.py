@@ -23,6 +23,8 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 
+from sidestream.domain.visibility import ListingView
+
 LANGUAGES = ("en", "fi")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "sidestream_lang"
@@ -95,6 +97,29 @@ def format_day(value: date | str | None) -> str:
     return format_date(day, format="medium", locale=Locale.parse(_language.get()))
 
 
+def format_quantity(listing: ListingView) -> str:
+    """A listing's quantity in the page's language: '1 234 t/v', '1 000–10 000 t/v', 'alle
+    100 t/v' (the band for an anonymous listing), from the numbers its view carries."""
+    shown = listing.quantity_shown
+    if shown is None:
+        return listing.quantity
+    unit = gettext(shown.unit)
+    if shown.amount is not None:
+        digits = 0 if shown.amount >= 10 else 3
+        return f"{format_number(shown.amount, digits)} {unit}"
+    if shown.band_low is None:
+        return gettext("under %(amount)s %(unit)s") % {
+            "amount": format_number(shown.band_high),
+            "unit": unit,
+        }
+    if shown.band_high is None:
+        return gettext("over %(amount)s %(unit)s") % {
+            "amount": format_number(shown.band_low),
+            "unit": unit,
+        }
+    return f"{format_number(shown.band_low)}–{format_number(shown.band_high)} {unit}"
+
+
 def gettext_noop(message: str) -> str:
     """Marks text for translation where it is defined (make messages extracts it); the
     template translates it when it is shown."""
@@ -115,4 +140,8 @@ VALUE_WORDS = (
     gettext_noop("declined"),
     gettext_noop("agreed"),
     gettext_noop("pipeline"),
+    gettext_noop("t/yr"),
+    gettext_noop("t/batch"),
+    gettext_noop("MWh/yr"),
+    gettext_noop("m3/yr"),
 )
