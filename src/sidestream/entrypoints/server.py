@@ -12,7 +12,15 @@ from sidestream.entrypoints.api import API_PREFIX, build_router
 from sidestream.entrypoints.http.dependencies import check_csrf
 from sidestream.entrypoints.http.problems import install_problem_handlers
 from sidestream.entrypoints.http.security import BrowserSecurity, SecurityHeaders
-from sidestream.entrypoints.web import dashboard, listings, maps, pages, proposals, synergies
+from sidestream.entrypoints.web import (
+    dashboard,
+    listings,
+    maps,
+    organisations,
+    pages,
+    proposals,
+    synergies,
+)
 from sidestream.entrypoints.web.pages import STATIC_DIRECTORY, error_page
 
 
@@ -32,7 +40,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.security = BrowserSecurity(container)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
-    for part in (pages, dashboard, listings, maps, proposals, synergies):
+    for part in (pages, dashboard, listings, organisations, maps, proposals, synergies):
         app.include_router(part.router)
     app.include_router(build_router())
     install_problem_handlers(app, error_page)

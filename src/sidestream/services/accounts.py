@@ -46,6 +46,7 @@ from sidestream.domain.errors import (
     SignInFailed,
     TooManyAttempts,
 )
+from sidestream.domain.organisations import Organisation
 from sidestream.services.ports import PasswordHasher, UnitOfWork, UnitOfWorkFactory
 
 SECRET_BYTES = 32  # 256 bits of randomness in every session and token secret
@@ -350,28 +351,43 @@ def set_partners(
     administrators may. The partners see the organisation's partner-tier listings."""
     if not (actor.oversees_registry or actor.is_member_of(organisation_id)):
         raise Forbidden("only the organisation's members and facilitators name its partners")
-    wanted = check_partners(organisation_id, partner_ids)
     with unit_of_work() as uow:
         organisation = uow.organisations.get(organisation_id)
         if organisation is None:
             raise NotFound("organisation", organisation_id)
-        _check_organisations_exist(uow, wanted, "partner_ids")
-        before = uow.partners.partners_of(organisation_id)
-        if before == wanted:
-            return before
-        uow.partners.set_partners(organisation_id, wanted)
-        audit(
-            uow,
-            actor,
-            AuditAction.CHANGED,
-            EntityKind.ORGANISATION,
-            organisation_id,
-            now,
-            f"{organisation.name}: partners "
-            f"{', '.join(_organisation_names(uow, wanted)) or 'none'} "
-            f"(were {', '.join(_organisation_names(uow, before)) or 'none'})",
-        )
+        wanted = change_partners(uow, actor, organisation, partner_ids, now)
         uow.commit()
+    return wanted
+
+
+def change_partners(
+    uow: UnitOfWork,
+    actor: Principal,
+    organisation: Organisation,
+    partner_ids: Iterable[int],
+    now: datetime,
+) -> frozenset[int]:
+    """Replace the organisation's partners inside the caller's unit of work, with the audit
+    event; the caller has checked that the actor may."""
+    assert organisation.organisation_id is not None
+    organisation_id = organisation.organisation_id
+    wanted = check_partners(organisation_id, partner_ids)
+    _check_organisations_exist(uow, wanted, "partner_ids")
+    before = uow.partners.partners_of(organisation_id)
+    if before == wanted:
+        return before
+    uow.partners.set_partners(organisation_id, wanted)
+    audit(
+        uow,
+        actor,
+        AuditAction.CHANGED,
+        EntityKind.ORGANISATION,
+        organisation_id,
+        now,
+        f"{organisation.name}: partners "
+        f"{', '.join(_organisation_names(uow, wanted)) or 'none'} "
+        f"(were {', '.join(_organisation_names(uow, before)) or 'none'})",
+    )
     return wanted
 
 

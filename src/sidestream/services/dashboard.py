@@ -25,7 +25,12 @@ EXPIRY_WARNING = timedelta(days=60)
 @dataclass(frozen=True)
 class Dashboard:
     is_region: bool  # the whole region (facilitators, administrators) or the reader's own
-    organisation_names: tuple[str, ...]  # the reader's organisations
+    organisations: tuple[tuple[int, str], ...]  # the reader's organisations: id, name
+
+    @property
+    def organisation_names(self) -> tuple[str, ...]:
+        return tuple(name for _, name in self.organisations)
+
     streams: tuple[ListingView, ...]  # the reader's own (all, for the region), at full access
     needs: tuple[ListingView, ...]
     expiring: tuple[ListingView, ...]  # expired or expiring within EXPIRY_WARNING
@@ -57,16 +62,16 @@ def dashboard(
             or owners.get(record.proposal.stream_id) in reader.organisation_ids
             or owners_of_needs.get(record.proposal.need_id) in reader.organisation_ids
         )
-        names = tuple(
+        organisations = tuple(
             sorted(
-                organisation.name
+                (key, organisation.name)
                 for key in reader.organisation_ids
-                if (organisation := uow.organisations.get(key)) is not None
+                if (organisation := registry.organisations_by_id.get(key)) is not None
             )
         )
     return Dashboard(
         is_region=reader.oversees_registry,
-        organisation_names=names,
+        organisations=organisations,
         streams=streams,
         needs=needs,
         expiring=tuple(sorted(expiring, key=lambda listing: listing.valid_until)),

@@ -1,4 +1,5 @@
-"""Reading one organisation and its sites, as the person asking may see it.
+"""Reading one organisation and its sites, as the person asking may see it, and the profile
+its members keep (activity, size, contact, partners).
 
 A site's coordinates are where a company works, often its only plant: members of the
 organisation and facilitators see them exactly; everyone else sees the municipality alone, as
@@ -7,13 +8,21 @@ the public overview shows it. The contact person is personal data and follows th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from sidestream.domain.accounts import Principal
-from sidestream.domain.errors import NotFound
-from sidestream.domain.organisations import Organisation, Site, SizeClass
+from sidestream.domain.accounts import AuditAction, EntityKind, Principal
+from sidestream.domain.errors import FieldError, InvalidInput, NotFound
+from sidestream.domain.organisations import (
+    Organisation,
+    Site,
+    SizeClass,
+    check_organisation,
+)
 from sidestream.domain.reference import ReferenceData
-from sidestream.services.ports import UnitOfWorkFactory
+from sidestream.services.accounts import audit, change_partners
+from sidestream.services.ports import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -94,3 +103,115 @@ def organisation_detail(
         contact_email=organisation.contact_email if exact else None,
         contact_phone=organisation.contact_phone if exact else None,
     )
+
+
+# --- the profile its members keep -------------------------------------------------------------
+
+PROFILE_FIELDS = ("nace_code", "size_class", "contact_name", "contact_email", "contact_phone")
+
+
+@dataclass(frozen=True)
+class OrganisationProfile:
+    """What an organisation's members keep up to date themselves, and the organisations they
+    name as partners (who see their partner-tier listings)."""
+
+    organisation_id: int
+    name: str
+    fields: dict[str, str]  # PROFILE_FIELDS as text
+    partner_ids: frozenset[int]
+    other_organisations: tuple[tuple[int, str], ...]  # (id, name) of every other, by name
+
+
+def _editable(uow: UnitOfWork, actor: Principal, organisation_id: int) -> Organisation:
+    organisation = uow.organisations.get(organisation_id)
+    # Someone who may not edit it learns no more than that it is not there.
+    if organisation is None or not (actor.oversees_registry or actor.is_member_of(organisation_id)):
+        raise NotFound("organisation", organisation_id)
+    return organisation
+
+
+def organisation_profile(
+    unit_of_work: UnitOfWorkFactory, actor: Principal, organisation_id: int
+) -> OrganisationProfile:
+    with unit_of_work() as uow:
+        organisation = _editable(uow, actor, organisation_id)
+        partners = uow.partners.partners_of(organisation_id)
+        others = sorted(
+            (
+                (other.organisation_id, other.name)
+                for other in uow.organisations.list_all()
+                if other.organisation_id is not None and other.organisation_id != organisation_id
+            ),
+            key=lambda pair: pair[1].casefold(),
+        )
+    return OrganisationProfile(
+        organisation_id=organisation_id,
+        name=organisation.name,
+        fields={
+            "nace_code": organisation.nace_code or "",
+            "size_class": organisation.size_class.value if organisation.size_class else "",
+            "contact_name": organisation.contact_name or "",
+            "contact_email": organisation.contact_email or "",
+            "contact_phone": organisation.contact_phone or "",
+        },
+        partner_ids=partners,
+        other_organisations=tuple(others),
+    )
+
+
+def save_organisation_profile(
+    unit_of_work: UnitOfWorkFactory,
+    reference: ReferenceData,
+    actor: Principal,
+    organisation_id: int,
+    fields: Mapping[str, str],
+    partner_ids: frozenset[int],
+    now: datetime,
+) -> Organisation:
+    """Change the profile and the partners together, or nothing: InvalidInput names every
+    field that is wrong (the NACE code is checked against NACE Rev. 2)."""
+    errors: list[FieldError] = []
+    size_text = (fields.get("size_class") or "").strip()
+    size_class = None
+    if size_text:
+        try:
+            size_class = SizeClass(size_text)
+        except ValueError:
+            choices = ", ".join(size.value for size in SizeClass)
+            errors.append(FieldError("size_class", f"{size_text!r} is not one of {choices}"))
+
+    def text(name: str) -> str | None:
+        return (fields.get(name) or "").strip() or None
+
+    with unit_of_work() as uow:
+        organisation = _editable(uow, actor, organisation_id)
+        changed = replace(
+            organisation,
+            nace_code=text("nace_code"),
+            size_class=size_class,
+            contact_name=text("contact_name"),
+            contact_email=text("contact_email"),
+            contact_phone=text("contact_phone"),
+        )
+        try:
+            checked = check_organisation(changed, reference)
+        except InvalidInput as error:
+            errors.extend(error.errors)
+        if errors:
+            raise InvalidInput(errors)
+        if checked != organisation:
+            saved = uow.organisations.update(checked)
+            audit(
+                uow,
+                actor,
+                AuditAction.CHANGED,
+                EntityKind.ORGANISATION,
+                organisation_id,
+                now,
+                f"{organisation.name}: profile",
+            )
+        else:
+            saved = organisation
+        change_partners(uow, actor, saved, partner_ids, now)
+        uow.commit()
+    return saved
