@@ -131,7 +131,7 @@ def test_a_decline_without_a_reason_is_refused_next_to_the_field(browsers: Brows
 
 def test_who_may_not_see_a_proposal_is_not_shown_it(browsers: Browsers) -> None:
     with httpx.Client(base_url=browsers.url) as public:
-        assert public.get("/proposals").headers["location"] == "/signin"
+        assert public.get("/proposals").headers["location"] == "/signin?next=/proposals"
         assert public.get("/proposals.json").status_code == 403
     with browsers.signed_in("outsider") as outsider:
         assert outsider.get(browsers.page).status_code == 404

@@ -65,8 +65,9 @@ def _view(container: AppContainer, visitor: Visitor, proposal_id: int) -> Propos
     )
 
 
-def _to_sign_in() -> Response:
-    return RedirectResponse("/signin", status_code=303)
+def _to_sign_in(request: Request) -> Response:
+    """To the sign-in form, and back to this page after it."""
+    return RedirectResponse(f"/signin?next={request.url.path}", status_code=303)
 
 
 @router.get("/proposals.json")
@@ -79,7 +80,7 @@ def inbox_json(request: Request, container: AppContainer, visitor: CurrentVisito
 @router.get("/proposals", response_class=HTMLResponse)
 def inbox(request: Request, container: AppContainer, visitor: CurrentVisitor) -> Response:
     if visitor.principal.is_anonymous:
-        return _to_sign_in()
+        return _to_sign_in(request)
     status = _status(request)
     views = _inbox(container, visitor, status)
     return page(
@@ -137,7 +138,7 @@ def proposal(
     request: Request, proposal_id: int, container: AppContainer, visitor: CurrentVisitor
 ) -> Response:
     if visitor.principal.is_anonymous:
-        return _to_sign_in()
+        return _to_sign_in(request)
     return _proposal_page(request, container, visitor, _view(container, visitor, proposal_id))
 
 
