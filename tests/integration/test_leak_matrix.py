@@ -94,6 +94,7 @@ class World:
     url: str
     tokens: dict[str, str]
     ids: dict[str, list[int]]  # path parameter name → values to try
+    organisation_of: dict[str, int]  # role → its organisation's id
 
 
 def _organisation_rows() -> list[dict[str, str]]:
@@ -212,7 +213,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, reference: object) -> Iterat
     }
     try:
         with running_server(create_app(container)) as url:
-            yield World(url, tokens, ids)
+            yield World(url, tokens, ids, org_ids)
     finally:
         container.dispose()
 
@@ -230,9 +231,22 @@ def _ids_for(name: str, path: str, world: World) -> list[object]:
     return list(FIXED_VALUES.get(name, ["1"]))
 
 
+# Searches asked for each canary word: a hidden listing must not be found by what is hidden.
+SEARCHES = {
+    "/api/v1/streams": "q",
+    "/api/v1/needs": "q",
+    "/pickers/waste-codes": "ewc_code",
+}
+
+
 def get_paths(world: World) -> list[str]:
-    """Every GET route of the app with each combination of the seeded records' ids."""
-    paths: list[str] = []
+    """Every GET route of the app with each combination of the seeded records' ids, and the
+    searches for every canary word."""
+    paths: list[str] = [
+        f"{route}?{parameter}={word}"
+        for route, parameter in SEARCHES.items()
+        for word in ("LEAK", *stream_canaries("private"), *need_canaries("partners"))
+    ]
     for route in ROUTES:
         names = PARAMETER.findall(route)
         choices = [_ids_for(name, route, world) for name in names]
@@ -244,28 +258,38 @@ def get_paths(world: World) -> list[str]:
     return paths
 
 
-def _get_routes(routes: list[object], prefix: str = "") -> list[str]:
-    """The paths of the GET routes, into included routers (FastAPI keeps those nested)."""
+def _routes_of(routes: list[object], method: str, prefix: str = "") -> list[str]:
+    """The paths of the routes answering the method, into included routers (FastAPI keeps
+    those nested)."""
     found = []
     for route in routes:
         if isinstance(route, APIRoute):
-            if "GET" in route.methods:
+            if method in route.methods:
                 found.append(prefix + route.path)
         elif (context := getattr(route, "include_context", None)) is not None:
-            found += _get_routes(context.included_router.routes, prefix + context.prefix)
+            found += _routes_of(context.included_router.routes, method, prefix + context.prefix)
     return found
 
 
-def _collect_routes() -> list[str]:
+def _collect_routes(method: str) -> list[str]:
     from sidestream.entrypoints.api import build_router
-    from sidestream.entrypoints.web import dashboard, listings, maps, pages, proposals, synergies
+    from sidestream.entrypoints.web import (
+        dashboard,
+        listings,
+        maps,
+        organisations,
+        pages,
+        proposals,
+        synergies,
+    )
 
     routers = [build_router(), pages.router, dashboard.router, listings.router, maps.router]
-    routers += [proposals.router, synergies.router]
-    return sorted({path for router in routers for path in _get_routes(list(router.routes))})
+    routers += [organisations.router, proposals.router, synergies.router]
+    return sorted({path for router in routers for path in _routes_of(list(router.routes), method)})
 
 
-ROUTES = _collect_routes()
+ROUTES = _collect_routes("GET")
+POST_ROUTES = _collect_routes("POST")
 
 
 def test_the_matrix_covers_the_api_pages_twins_and_exports() -> None:
@@ -289,3 +313,28 @@ def test_no_response_shows_a_role_what_it_may_not_see(world: World, role: str) -
             assert not leaked, f"{role} sees {leaked} at {path}"
             seen_anything |= any(canary in body for canary in entitled(role))
     assert seen_anything  # the matrix reached pages that show this role what it may see
+
+
+@pytest.mark.parametrize("role", ["anonymous", "partner", "outsider"])
+def test_refusals_and_error_messages_show_nothing_either(world: World, role: str) -> None:
+    """Every state-changing route, asked by a role that may change none of the seeded records,
+    about each of them: refused, and the refusal names nothing it may not see."""
+    forbidden = EVERY_CANARY - entitled(role)
+    headers = {"Authorization": f"Bearer {world.tokens[role]}"} if role in world.tokens else {}
+    with httpx.Client(base_url=world.url, headers=headers, timeout=60) as client:
+        for route in POST_ROUTES:
+            names = PARAMETER.findall(route)
+            if not names or route.endswith("/new") or route.endswith("/check"):
+                continue  # creating one's own records, or checking a form: nobody else's
+            for values in itertools.product(*(_ids_for(name, route, world) for name in names)):
+                path = route
+                for name, value in zip(names, values, strict=True):
+                    path = re.sub(r"{" + name + r"(?::[a-z]+)?}", str(value), path, count=1)
+                if dict(zip(names, values, strict=True)).get(
+                    "organisation_id"
+                ) == world.organisation_of.get(role):
+                    continue  # its own organisation's profile is its to change
+                response = client.post(path, json={})
+                assert response.status_code in (401, 403, 404, 409, 422), (role, path)
+                leaked = sorted(canary for canary in forbidden if canary in response.text)
+                assert not leaked, f"{role} sees {leaked} in the answer to POST {path}"
