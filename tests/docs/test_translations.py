@@ -10,7 +10,17 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).parents[2]
 CATALOGUE = ROOT / "src/sidestream/entrypoints/web/locales/fi/LC_MESSAGES/sidestream.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "gettext_noop": None}
+# As `make messages` extracts them (Makefile): the reasons' templates are the second argument.
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "gettext_noop": None,
+    "add": (2,),
+    "fail": (2,),
+    "single": (2,),
+    "field_error": (2,),
+}
 
 
 def _texts_of_the_pages() -> set[str | tuple[str, ...]]:

@@ -198,3 +198,28 @@ def test_sign_in_goes_on_to_the_page_asked_for_and_never_to_another_site(site: S
                 },
             )
             assert signed_in.headers["location"] == "/", elsewhere
+
+
+def test_a_wrong_value_is_explained_in_finnish_on_a_finnish_page(site: Site) -> None:
+    with site.client() as browser:
+        sign_in(browser, MEMBER)
+        token = form_token(browser.get("/streams/new?lang=fi"))
+        unreadable = browser.post(
+            "/streams/new",
+            data=NEW_STREAM | {"quantity_amount": "paljon", "csrf_token": token},
+        )
+        assert unreadable.status_code == 422
+        assert _field_errors(unreadable.text) == {"quantity_amount": "&#39;paljon&#39; ei ole luku"}
+        assert "1 kenttä vaatii huomiota; mitään ei tallennettu." in unreadable.text
+        unknown = browser.post(
+            "/streams/new", data=NEW_STREAM | {"ewc_code": "99 99 99", "csrf_token": token}
+        )
+        assert _field_errors(unknown.text) == {
+            "ewc_code": "&#39;99 99 99&#39; ei ole jäteluettelossa"
+        }
+        checked = browser.post(
+            "/streams/check",
+            data=NEW_STREAM | {"temperature_c": "5000"},
+            headers={"X-CSRF-Token": token},
+        )
+        assert "5000.0 °C ei ole välillä -50..2000" in checked.text

@@ -6,22 +6,41 @@ problem response). None of them carries a stack trace meant for a user.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
 class FieldError:
-    """One reason why one field of one record is not acceptable."""
+    """One reason why one field of one record is not acceptable. `reason` is in English; a
+    reason made by field_error also keeps its template and parameters, so that a page can say
+    it in the reader's language."""
 
     field: str
     reason: str
     row: int | None = None  # 1-based data row of an imported file, when the record came from one
+    # The reason with {placeholders} (the text to translate) and their values; an error is the
+    # same error whichever way its reason was made.
+    template: str | None = dataclass_field(default=None, compare=False)
+    params: tuple[tuple[str, str], ...] = dataclass_field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = f"row {self.row}, " if self.row is not None else ""
         return f"{where}{self.field}: {self.reason}"
+
+
+def field_error(
+    field_name: str,
+    template: str,
+    params: Mapping[str, object] | None = None,
+    row: int | None = None,
+) -> FieldError:
+    """A FieldError whose reason is the template with the parameters filled in."""
+    values = {name: str(value) for name, value in (params or {}).items()}
+    reason = template.format(**values) if values else template  # a plain reason may hold braces
+    return FieldError(field_name, reason, row, template, tuple(values.items()))
 
 
 class SidestreamError(Exception):
@@ -38,8 +57,9 @@ class InvalidInput(SidestreamError):
         super().__init__("; ".join(str(error) for error in self.errors))
 
     @classmethod
-    def single(cls, field: str, reason: str) -> InvalidInput:
-        return cls([FieldError(field, reason)])
+    def single(cls, field: str, template: str, **params: object) -> InvalidInput:
+        """One broken rule: its reason, or the reason's template with its values."""
+        return cls([field_error(field, template, params)])
 
 
 class NotFound(SidestreamError):

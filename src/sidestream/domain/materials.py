@@ -78,6 +78,8 @@ def normalise_ewc_code(text: str, field_name: str = "ewc_code") -> tuple[str, bo
     match = _EWC_PATTERN.fullmatch(text)
     if match is None:
         raise InvalidInput.single(
-            field_name, f"{text!r} is not a List of Waste code (six digits such as '10 02 02')"
+            field_name,
+            "{text} is not a List of Waste code (six digits such as '10 02 02')",
+            text=repr(text),
         )
     return match.group(1) + match.group(2) + match.group(3), match.group(4) == "*"

@@ -46,37 +46,46 @@ class ReferenceData:
         code, has_asterisk = normalise_ewc_code(text, field_name)
         entry = self.waste_codes.get(code)
         if entry is None:
-            raise InvalidInput.single(field_name, f"{text.strip()!r} is not in the List of Waste")
+            raise InvalidInput.single(
+                field_name, "{text} is not in the List of Waste", text=repr(text.strip())
+            )
         if has_asterisk and not entry.is_hazardous:
             raise InvalidInput.single(
                 field_name,
-                f"{entry.display_code} is a non-hazardous entry; remove the asterisk",
+                "{code} is a non-hazardous entry; remove the asterisk",
+                code=entry.display_code,
             )
         return entry
 
     def nace_activity(self, code: str, field_name: str = "nace_code") -> NaceActivity:
         entry = self.nace_activities.get(code.strip().upper())
         if entry is None:
-            raise InvalidInput.single(field_name, f"{code.strip()!r} is not a NACE Rev. 2 code")
+            raise InvalidInput.single(
+                field_name, "{code} is not a NACE Rev. 2 code", code=repr(code.strip())
+            )
         return entry
 
     def material_class(self, code: str, field_name: str = "material_class_code") -> MaterialClass:
         entry = self.material_classes.get(code.strip())
         if entry is None:
-            raise InvalidInput.single(field_name, f"{code.strip()!r} is not a known material class")
+            raise InvalidInput.single(
+                field_name, "{code} is not a known material class", code=repr(code.strip())
+            )
         return entry
 
     def property_definition(self, code: str, field_name: str) -> PropertyDefinition:
         entry = self.properties.get(code.strip())
         if entry is None:
-            raise InvalidInput.single(field_name, f"{code.strip()!r} is not a known property")
+            raise InvalidInput.single(
+                field_name, "{code} is not a known property", code=repr(code.strip())
+            )
         return entry
 
     def virgin_material(self, code: str, field_name: str) -> VirginMaterial:
         entry = self.virgin_materials.get(code.strip())
         if entry is None:
             raise InvalidInput.single(
-                field_name, f"{code.strip()!r} is not a known virgin material"
+                field_name, "{code} is not a known virgin material", code=repr(code.strip())
             )
         return entry
 
@@ -84,7 +93,9 @@ class ReferenceData:
         entry = self.municipalities.get(code.strip())
         if entry is None:
             raise InvalidInput.single(
-                field_name, f"{code.strip()!r} is not a Statistics Finland municipality code"
+                field_name,
+                "{code} is not a Statistics Finland municipality code",
+                code=repr(code.strip()),
             )
         return entry
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from sidestream.domain.errors import FieldError, InvalidInput
+from sidestream.domain.errors import FieldError, InvalidInput, field_error
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.units import QuantityUnit, check_unit, to_canonical
 
@@ -172,8 +172,9 @@ class _Findings:
 
     errors: list[FieldError] = field(default_factory=list)
 
-    def add(self, field_name: str, reason: str) -> None:
-        self.errors.append(FieldError(field_name, reason))
+    def add(self, field_name: str, template: str, **params: object) -> None:
+        """Record a broken rule: the reason's template and its values (see field_error)."""
+        self.errors.append(field_error(field_name, template, params))
 
     @contextmanager
     def checking(self) -> Iterator[None]:
@@ -189,7 +190,12 @@ class _Findings:
 
 def _check_text(findings: _Findings, field_name: str, text: str | None, limit: int) -> None:
     if text is not None and len(text) > limit:
-        findings.add(field_name, f"is {len(text)} characters long; at most {limit} are allowed")
+        findings.add(
+            field_name,
+            "is {length} characters long; at most {limit} are allowed",
+            length=len(text),
+            limit=limit,
+        )
 
 
 def _check_common(
@@ -210,9 +216,14 @@ def _check_common(
 
 def _check_quantity(findings: _Findings, quantity: Quantity) -> None:
     if not math.isfinite(quantity.amount) or quantity.amount <= 0:
-        findings.add("quantity_amount", f"{quantity.amount} is not a positive amount")
+        findings.add("quantity_amount", "{amount} is not a positive amount", amount=quantity.amount)
     elif quantity.amount > MAX_QUANTITY_AMOUNT:
-        findings.add("quantity_amount", f"{quantity.amount:g} exceeds {MAX_QUANTITY_AMOUNT:g}")
+        findings.add(
+            "quantity_amount",
+            "{amount} exceeds {limit}",
+            amount=f"{quantity.amount:g}",
+            limit=f"{MAX_QUANTITY_AMOUNT:g}",
+        )
     _check_quantity_range(findings, quantity)
     is_batch = quantity.unit is QuantityUnit.TONNES_PER_BATCH
     if is_batch != (quantity.recurrence is Recurrence.ONE_OFF):
@@ -229,22 +240,42 @@ def _check_quantity_range(findings: _Findings, quantity: Quantity) -> None:
     if quantity.low is not None:
         low = quantity.low
         if not math.isfinite(low) or low < 0:
-            findings.add("quantity_low", f"{low} is not an amount of zero or more")
+            findings.add("quantity_low", "{amount} is not an amount of zero or more", amount=low)
         elif amount_is_valid and low > quantity.amount:
-            findings.add("quantity_low", f"{low:g} exceeds quantity_amount {quantity.amount:g}")
+            findings.add(
+                "quantity_low",
+                "{low} exceeds quantity_amount {amount}",
+                low=f"{low:g}",
+                amount=f"{quantity.amount:g}",
+            )
     if quantity.high is not None:
         high = quantity.high
         if not math.isfinite(high) or high < 0:
-            findings.add("quantity_high", f"{high} is not an amount of zero or more")
+            findings.add("quantity_high", "{amount} is not an amount of zero or more", amount=high)
         elif amount_is_valid and high < quantity.amount:
-            findings.add("quantity_high", f"{high:g} is below quantity_amount {quantity.amount:g}")
+            findings.add(
+                "quantity_high",
+                "{high} is below quantity_amount {amount}",
+                high=f"{high:g}",
+                amount=f"{quantity.amount:g}",
+            )
         elif high > MAX_QUANTITY_AMOUNT:
-            findings.add("quantity_high", f"{high:g} exceeds {MAX_QUANTITY_AMOUNT:g}")
+            findings.add(
+                "quantity_high",
+                "{amount} exceeds {limit}",
+                amount=f"{high:g}",
+                limit=f"{MAX_QUANTITY_AMOUNT:g}",
+            )
 
 
 def _check_money(findings: _Findings, field_name: str, value: float | None) -> None:
     if value is not None and (not math.isfinite(value) or abs(value) > MAX_PRICE_EUR_PER_UNIT):
-        findings.add(field_name, f"{value} is not a price between ±{MAX_PRICE_EUR_PER_UNIT:g} EUR")
+        findings.add(
+            field_name,
+            "{value} is not a price between ±{limit} EUR",
+            value=value,
+            limit=f"{MAX_PRICE_EUR_PER_UNIT:g}",
+        )
 
 
 def check_side_stream(stream: SideStream, reference: ReferenceData, today: date) -> SideStream:
@@ -259,12 +290,18 @@ def check_side_stream(stream: SideStream, reference: ReferenceData, today: date)
     form = stream.physical_form
     if material_class is not None:
         if material_class.is_heat and form is not PhysicalForm.ENERGY:
-            findings.add("physical_form", f"{material_class.name} is an energy stream: use energy")
+            findings.add(
+                "physical_form", "{name} is an energy stream: use energy", name=material_class.name
+            )
         if material_class.group == "gas" and form not in (PhysicalForm.GAS, PhysicalForm.LIQUID):
-            findings.add("physical_form", f"{material_class.name} is a gas: use gas or liquid")
+            findings.add(
+                "physical_form", "{name} is a gas: use gas or liquid", name=material_class.name
+            )
         if not material_class.is_energy_or_gas and form in (PhysicalForm.GAS, PhysicalForm.ENERGY):
             findings.add(
-                "physical_form", f"{material_class.name} is a material: use solid, sludge or liquid"
+                "physical_form",
+                "{name} is a material: use solid, sludge or liquid",
+                name=material_class.name,
             )
     is_energy = form is PhysicalForm.ENERGY
     if is_energy != (stream.quantity.unit is QuantityUnit.MWH_PER_YEAR):
@@ -272,7 +309,11 @@ def check_side_stream(stream: SideStream, reference: ReferenceData, today: date)
     if is_energy and stream.temperature_c is None:
         findings.add("temperature_c", "a heat stream needs its supply temperature")
     if stream.temperature_c is not None and not -50 <= stream.temperature_c <= 2000:
-        findings.add("temperature_c", f"{stream.temperature_c} °C is outside -50..2000")
+        findings.add(
+            "temperature_c",
+            "{temperature} °C is outside -50..2000",
+            temperature=stream.temperature_c,
+        )
 
     is_hazardous = False
     if stream.ewc_code is None:
@@ -289,8 +330,8 @@ def check_side_stream(stream: SideStream, reference: ReferenceData, today: date)
             ):
                 findings.add(
                     "hazard_assessment_basis",
-                    f"{waste_code.display_code} is a mirror entry: record how the hazard was "
-                    "assessed (basis and date)",
+                    "{code} is a mirror entry: record how the hazard was assessed (basis and date)",
+                    code=waste_code.display_code,
                 )
     if stream.hazard_assessed_on is not None and stream.hazard_assessed_on > today:
         findings.add("hazard_assessed_on", "lies in the future")
@@ -299,7 +340,10 @@ def check_side_stream(stream: SideStream, reference: ReferenceData, today: date)
     )
     if stream.max_distance_km is not None and not 0 < stream.max_distance_km <= MAX_DISTANCE_KM:
         findings.add(
-            "max_distance_km", f"{stream.max_distance_km} is not within 0..{MAX_DISTANCE_KM:g} km"
+            "max_distance_km",
+            "{distance} is not within 0..{limit} km",
+            distance=stream.max_distance_km,
+            limit=f"{MAX_DISTANCE_KM:g}",
         )
     _check_properties(findings, stream.properties, reference, today)
     _check_money(findings, "management_cost_eur_per_unit", stream.management_cost_eur_per_unit)
@@ -325,7 +369,9 @@ def _check_properties(
         if not measured.method.strip():
             findings.add(field_name, "needs the method or standard it was measured with")
         if measured.measured_on > today:
-            findings.add(field_name, f"measured on {measured.measured_on}, which is in the future")
+            findings.add(
+                field_name, "measured on {day}, which is in the future", day=measured.measured_on
+            )
         key = (measured.property_code, measured.measured_on, measured.method)
         if key in seen:
             findings.add(field_name, "is given twice for the same date and method")
@@ -368,7 +414,8 @@ def check_need(need: Need, reference: ReferenceData) -> Need:
             if entry.is_hazardous and not need.accepts_hazardous:
                 findings.add(
                     "accepted_ewc_codes",
-                    f"{entry.display_code} is hazardous but accepts_hazardous is false",
+                    "{code} is hazardous but accepts_hazardous is false",
+                    code=entry.display_code,
                 )
     if need.replaces_virgin_material_code is not None:
         with findings.checking():
@@ -377,10 +424,17 @@ def check_need(need: Need, reference: ReferenceData) -> Need:
             )
     if not math.isfinite(need.max_distance_km) or not 0 < need.max_distance_km <= MAX_DISTANCE_KM:
         findings.add(
-            "max_distance_km", f"{need.max_distance_km} is not within 0..{MAX_DISTANCE_KM:g} km"
+            "max_distance_km",
+            "{distance} is not within 0..{limit} km",
+            distance=need.max_distance_km,
+            limit=f"{MAX_DISTANCE_KM:g}",
         )
     if need.min_temperature_c is not None and not -50 <= need.min_temperature_c <= 2000:
-        findings.add("min_temperature_c", f"{need.min_temperature_c} °C is outside -50..2000")
+        findings.add(
+            "min_temperature_c",
+            "{temperature} °C is outside -50..2000",
+            temperature=need.min_temperature_c,
+        )
     seen: set[str] = set()
     for limit in need.property_limits:
         field_name = f"property_limits.{limit.property_code}"
@@ -400,7 +454,12 @@ def check_need(need: Need, reference: ReferenceData) -> Need:
             and limit.max_value is not None
             and limit.min_value > limit.max_value
         ):
-            findings.add(field_name, f"minimum {limit.min_value} exceeds maximum {limit.max_value}")
+            findings.add(
+                field_name,
+                "minimum {minimum} exceeds maximum {maximum}",
+                minimum=limit.min_value,
+                maximum=limit.max_value,
+            )
     _check_money(findings, "willingness_to_pay_eur_per_unit", need.willingness_to_pay_eur_per_unit)
     findings.raise_if_any()
     return need

@@ -14,6 +14,7 @@ from sidestream.entrypoints.http.problems import install_problem_handlers
 from sidestream.entrypoints.http.security import BrowserSecurity, SecurityHeaders
 from sidestream.entrypoints.web import (
     dashboard,
+    i18n,
     listings,
     maps,
     organisations,
@@ -41,7 +42,7 @@ def create_app(container: Container) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
     for part in (pages, dashboard, listings, organisations, maps, proposals, synergies):
-        app.include_router(part.router)
+        app.include_router(part.router, dependencies=[Depends(i18n.request_language)])
     app.include_router(build_router())
     install_problem_handlers(app, error_page)
     return app

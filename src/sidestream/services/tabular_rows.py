@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
-from sidestream.domain.errors import FieldError
+from sidestream.domain.errors import FieldError, field_error
 from sidestream.domain.streams import ALL_MONTHS, MeasuredProperty, PropertyLimit
 
 Row = Mapping[str, str]
@@ -102,8 +102,9 @@ class RowReader:
     row_number: int | None  # None: a form or an API request, not a row of a file
     errors: list[FieldError] = field(default_factory=list)
 
-    def fail(self, column: str, reason: str) -> None:
-        self.errors.append(FieldError(column, reason, self.row_number))
+    def fail(self, column: str, template: str, **params: object) -> None:
+        """Record why the column is wrong: the template with its parameters (see field_error)."""
+        self.errors.append(field_error(column, template, params, self.row_number))
 
     def text(self, column: str) -> str | None:
         value = self.row.get(column)
@@ -127,7 +128,7 @@ class RowReader:
             return None
         parsed = parse_number(text)
         if parsed is None:
-            self.fail(column, f"{text!r} is not a number")
+            self.fail(column, "{text} is not a number", text=repr(text))
         return parsed
 
     def boolean(self, column: str) -> bool:
@@ -138,7 +139,7 @@ class RowReader:
         if lowered in _TRUE:
             return True
         if lowered not in _FALSE:
-            self.fail(column, f"{text!r} is not true or false")
+            self.fail(column, "{text} is not true or false", text=repr(text))
         return False
 
     def date(self, column: str, required: bool = False) -> date | None:
@@ -149,7 +150,7 @@ class RowReader:
             return None
         parsed = parse_date(text)
         if parsed is None:
-            self.fail(column, f"{text!r} is not a date YYYY-MM-DD")
+            self.fail(column, "{text} is not a date YYYY-MM-DD", text=repr(text))
         return parsed
 
     def choice(self, column: str, enum: type[EnumT], required: bool = True) -> EnumT | None:
@@ -162,7 +163,7 @@ class RowReader:
             return enum(text)
         except ValueError:
             allowed = ", ".join(member.value for member in enum)
-            self.fail(column, f"{text!r} is not one of {allowed}")
+            self.fail(column, "{text} is not one of {allowed}", text=repr(text), allowed=allowed)
             return None
 
     def codes(self, column: str) -> tuple[str, ...]:
@@ -178,7 +179,7 @@ class RowReader:
         months: set[int] = set()
         for part in parts:
             if not re.fullmatch(r"[0-9]{1,2}", part) or not 1 <= int(part) <= 12:
-                self.fail(column, f"{part!r} is not a month number 1 to 12")
+                self.fail(column, "{text} is not a month number 1 to 12", text=repr(part))
                 return None
             months.add(int(part))
         return frozenset(months)
@@ -193,12 +194,14 @@ class RowReader:
     def _measured_property(self, column: str, text: str) -> MeasuredProperty | None:
         match = _PROPERTY_PATTERN.match(text)
         if match is None:
-            self.fail(column, f"{text!r} is not 'code=value unit [method; YYYY-MM-DD]'")
+            self.fail(
+                column, "{text} is not 'code=value unit [method; YYYY-MM-DD]'", text=repr(text)
+            )
             return None
         value = parse_number(match["value"])
         measured_on = parse_date(match["date"])
         if value is None or measured_on is None:
-            self.fail(column, f"{text!r} has a bad value or date")
+            self.fail(column, "{text} has a bad value or date", text=repr(text))
             return None
         return MeasuredProperty(
             property_code=match["code"],
@@ -214,14 +217,21 @@ class RowReader:
             match = _LIMIT_PATTERN.match(part)
             value = parse_number(match["value"]) if match else None
             if match is None or value is None:
-                self.fail(column, f"{part!r} is not 'code>=value unit' or 'code<=value unit'")
+                self.fail(
+                    column,
+                    "{text} is not 'code>=value unit' or 'code<=value unit'",
+                    text=repr(part),
+                )
                 continue
             entry = bounds.setdefault(match["code"], {"unit": match["unit"] or "-"})
             bound = "min" if match["op"] == ">=" else "max"
             if bound in entry:
-                self.fail(column, f"{match['code']} has two {bound}imum limits")
+                if bound == "min":
+                    self.fail(column, "{code} has two minimum limits", code=match["code"])
+                else:
+                    self.fail(column, "{code} has two maximum limits", code=match["code"])
             if entry["unit"] != (match["unit"] or "-"):
-                self.fail(column, f"{match['code']}: give both limits in the same unit")
+                self.fail(column, "{code}: give both limits in the same unit", code=match["code"])
             entry[bound] = value
         return tuple(
             PropertyLimit(

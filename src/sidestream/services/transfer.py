@@ -81,7 +81,7 @@ def _raise_row_errors(errors: list[FieldError]) -> None:
 
 
 def _rebase(error: FieldError, row_number: int) -> FieldError:
-    return FieldError(error.field, error.reason, row_number)
+    return replace(error, row=row_number)
 
 
 # --- organisations ---------------------------------------------------------------------------
@@ -251,11 +251,18 @@ def _locate(reader: RowReader, uow: UnitOfWork, cache: OrganisationCache) -> tup
         cache[organisation_name] = uow.organisations.get_by_name(organisation_name)
     organisation = cache[organisation_name]
     if organisation is None or organisation.organisation_id is None:
-        reader.fail("organisation_name", f"no organisation is named {organisation_name!r}")
+        reader.fail(
+            "organisation_name", "no organisation is named {name}", name=repr(organisation_name)
+        )
         return 0, 0
     site = organisation.site_named(site_name)
     if site is None or site.site_id is None:
-        reader.fail("site_name", f"{organisation_name!r} has no site named {site_name!r}")
+        reader.fail(
+            "site_name",
+            "{organisation} has no site named {site}",
+            organisation=repr(organisation_name),
+            site=repr(site_name),
+        )
         return organisation.organisation_id, 0
     return organisation.organisation_id, site.site_id
 

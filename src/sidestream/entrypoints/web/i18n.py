@@ -23,6 +23,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from fastapi import Request
 
+from sidestream.domain.errors import FieldError
 from sidestream.domain.visibility import ListingView
 
 LANGUAGES = ("en", "fi")
@@ -62,6 +63,12 @@ def negotiate_language(request: Request) -> str:
         if primary in LANGUAGES:
             return primary
     return DEFAULT_LANGUAGE
+
+
+async def request_language(request: Request) -> None:
+    """A dependency of every page: the request's language, set before the page's code runs
+    (async, so that the threads which run the page's code inherit it)."""
+    use_language(negotiate_language(request))
 
 
 def use_language(language: str) -> None:
@@ -118,6 +125,16 @@ def format_quantity(listing: ListingView) -> str:
             "unit": unit,
         }
     return f"{format_number(shown.band_low)}–{format_number(shown.band_high)} {unit}"
+
+
+def translate_error(error: FieldError) -> str:
+    """Why a field is wrong, in the page's language when its reason has a template."""
+    if error.template is None:
+        return error.reason
+    try:
+        return gettext(error.template).format(**dict(error.params))
+    except (KeyError, IndexError, ValueError):  # a broken translation never hides the reason
+        return error.reason
 
 
 def gettext_noop(message: str) -> str:

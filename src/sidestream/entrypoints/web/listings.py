@@ -22,6 +22,7 @@ from sidestream.domain.streams import ManagementRoute, PhysicalForm, Recurrence,
 from sidestream.domain.units import QuantityUnit
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.security import Visitor, read_form_lists
+from sidestream.entrypoints.web import i18n
 from sidestream.entrypoints.web.i18n import gettext_noop
 from sidestream.entrypoints.web.pages import finish, page, templates
 from sidestream.services.listing_edits import (
@@ -294,7 +295,7 @@ def _fields_of(form: dict[str, list[str]], fields: Sequence[FormField]) -> dict[
 def _by_field(errors: Sequence[FieldError]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for error in errors:
-        grouped.setdefault(error.field, []).append(error.reason)
+        grouped.setdefault(error.field, []).append(i18n.translate_error(error))
     return grouped
 
 

@@ -14,6 +14,7 @@ from sidestream.domain.errors import FieldError, InvalidInput
 from sidestream.domain.organisations import SizeClass
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.security import Visitor, read_form_lists
+from sidestream.entrypoints.web import i18n
 from sidestream.entrypoints.web.pages import finish, page
 from sidestream.services.organisations import (
     PROFILE_FIELDS,
@@ -45,7 +46,7 @@ def _profile_page(
             "profile": profile,
             "values": values if values is not None else profile.fields,
             "partner_ids": partner_ids if partner_ids is not None else profile.partner_ids,
-            "errors": {error.field: error.reason for error in errors},
+            "errors": {error.field: i18n.translate_error(error) for error in errors},
             "size_classes": [size.value for size in SizeClass],
             "saved": saved,
         },

@@ -19,6 +19,7 @@ from sidestream.domain.errors import InvalidInput
 from sidestream.domain.proposals import Decision, ProposalStatus, Side
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.security import Visitor
+from sidestream.entrypoints.web import i18n
 from sidestream.entrypoints.web.pages import Form, finish, page
 from sidestream.services.proposal_views import (
     ProposalView,
@@ -182,7 +183,7 @@ def _decide(
         )
     except InvalidInput as error:
         view = _view(container, visitor, proposal_id)
-        errors = {e.field: e.reason for e in error.errors}
+        errors = {e.field: i18n.translate_error(e) for e in error.errors}
         return _proposal_page(request, container, visitor, view, errors, form, status_code=422)
     return _after_change(request, container, visitor, proposal_id)
 
@@ -228,6 +229,6 @@ def contact(
         )
     except InvalidInput as error:
         view = _view(container, visitor, proposal_id)
-        errors = {e.field: e.reason for e in error.errors}
+        errors = {e.field: i18n.translate_error(e) for e in error.errors}
         return _proposal_page(request, container, visitor, view, errors, form, status_code=422)
     return _after_change(request, container, visitor, proposal_id)

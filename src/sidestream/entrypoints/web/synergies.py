@@ -17,6 +17,7 @@ from sidestream.domain.errors import Conflict, FieldError, Forbidden, InvalidInp
 from sidestream.domain.synergies import PATH, Stage
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.security import Visitor, read_form
+from sidestream.entrypoints.web import i18n
 from sidestream.entrypoints.web.pages import finish, page
 from sidestream.services.synergies import (
     SynergyView,
@@ -124,7 +125,7 @@ def _synergy_page(
             "view": view,
             "next_stages": _next_stages(view),
             "previous_stage": _previous_stage(view),
-            "errors": {error.field: error.reason for error in errors or ()},
+            "errors": {error.field: i18n.translate_error(error) for error in errors or ()},
             "message": message,
             "today": container.today().isoformat(),
         },
