@@ -20,6 +20,7 @@ KEYWORDS = {
     "fail": (2,),
     "single": (2,),
     "field_error": (2,),
+    "phrase": None,
 }
 
 

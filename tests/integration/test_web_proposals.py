@@ -149,3 +149,13 @@ def test_who_may_not_see_a_proposal_is_not_shown_it(browsers: Browsers) -> None:
         assert page.status_code == 200
         assert "Facilitators do not decide for a party" in page.text
         assert "How the matcher estimated it" in page.text
+
+
+def test_a_proposal_is_explained_in_finnish_on_a_finnish_page(browsers: Browsers) -> None:
+    with browsers.signed_in("producer") as producer:
+        english = producer.get(browsers.page).text
+        assert "the smaller is" in english and "of the larger" in english
+        finnish = producer.get(browsers.page + "?lang=fi").text
+    assert "Pisteet" in finnish and "suuremmasta" in finnish  # the quantity factor in words
+    assert "of the larger" not in finnish and "the smaller is" not in finnish
+    assert "määrä: tarjonnasta ja tarpeesta pienempi" in finnish  # the benefit's first line

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from sidestream.domain.access import Access
 from sidestream.domain.matching import Proposal, ScoreFactor, latest_measurements
+from sidestream.domain.phrases import phrase
 from sidestream.domain.proposals import Side
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.routes import KnowledgeBase, TransportMode, ValorisationRoute
@@ -69,9 +70,9 @@ class Span:
         if self.is_exact:
             return f"{figure(self.low)} {unit}"
         if self.high is None:
-            return f"over {figure(self.low)} {unit}"
+            return phrase("over {amount} {unit}", amount=figure(self.low), unit=unit)
         if self.low == 0:
-            return f"up to {figure(self.high)} {unit}"
+            return phrase("up to {amount} {unit}", amount=figure(self.high), unit=unit)
         return f"{figure(self.low)}–{figure(self.high)} {unit}"
 
 
@@ -187,11 +188,15 @@ def _value_text(value: float, unit: str) -> str:
 def _bound_text(limit: PropertyLimit) -> str:
     """'maximum of 50 %', 'minimum of 20 %' or 'range 1–2 %'."""
     if limit.min_value is not None and limit.max_value is not None:
-        return f"range {limit.min_value:,.4g}–{_value_text(limit.max_value, limit.unit)}"
+        return phrase(
+            "range {low}–{high}",
+            low=f"{limit.min_value:,.4g}",
+            high=_value_text(limit.max_value, limit.unit),
+        )
     if limit.min_value is not None:
-        return f"minimum of {_value_text(limit.min_value, limit.unit)}"
+        return phrase("minimum of {value}", value=_value_text(limit.min_value, limit.unit))
     assert limit.max_value is not None  # a limit has a minimum or a maximum (check_need)
-    return f"maximum of {_value_text(limit.max_value, limit.unit)}"
+    return phrase("maximum of {value}", value=_value_text(limit.max_value, limit.unit))
 
 
 def _measured_text(name: str, measured: MeasuredProperty) -> str:
@@ -248,7 +253,9 @@ class _PartyExplanation:
             low, high = band_bounds(self.other_quantity)
             span = Span(low, own if high is None else min(high, own))
             band = quantity_band(self.other_quantity)
-            return span, f"the {self.other_role}'s {band}, shown as its band"
+            if self.is_producer:
+                return span, phrase("the receiver's {band}, shown as its band", band=band)
+            return span, phrase("the producer's {band}, shown as its band", band=band)
         amount = min(own, other)
         return Span.exact(amount), _amount_text(amount, self.basis)
 
@@ -262,8 +269,8 @@ class _PartyExplanation:
         if not self.anonymous:
             return f"{distance:,.0f} km"
         if distance == 0:
-            return f"under {DISTANCE_STEP_KM_ANONYMOUS / 2:g} km"
-        return f"about {distance:,.0f} km"
+            return phrase("under {distance} km", distance=f"{DISTANCE_STEP_KM_ANONYMOUS / 2:g}")
+        return phrase("about {distance} km", distance=f"{distance:,.0f}")
 
     def fit(self, value: float) -> float:
         return _rounded(value, FIT_STEP_ANONYMOUS) if self.anonymous else value
@@ -272,28 +279,41 @@ class _PartyExplanation:
 
     def reasons(self) -> list[str]:
         stream, need, reference = self.stream, self.need, self.reference
-        your_need = "the receiver" if self.is_producer else "your need"
         material = reference.material_classes[stream.material_class_code].name
         route = self.route()
-        found = []
+        found: list[str] = []
         if stream.material_class_code in need.accepted_material_class_codes:
-            found.append(f"{material} is a material class {your_need} accepts")
+            found.append(
+                phrase("{material} is a material class the receiver accepts", material=material)
+                if self.is_producer
+                else phrase("{material} is a material class your need accepts", material=material)
+            )
         elif stream.ewc_code and stream.ewc_code in need.accepted_ewc_codes:
             code = reference.waste_codes[stream.ewc_code]
+            entry = {"code": code.display_code, "description": code.description}
             found.append(
-                f"List of Waste {code.display_code} ({code.description}) is accepted by {your_need}"
+                phrase("List of Waste {code} ({description}) is accepted by the receiver", **entry)
+                if self.is_producer
+                else phrase(
+                    "List of Waste {code} ({description}) is accepted by your need", **entry
+                )
             )
         elif route is not None:
             virgin = reference.virgin_materials[route.replaces_virgin_material_code].name
             found.append(
-                f"{material} can replace {virgin.lower()} by the route '{route.name}' "
-                f"(TRL {route.trl})"
+                phrase(
+                    "{material} can replace {virgin} by the route '{route}' (TRL {trl})",
+                    material=material,
+                    virgin=virgin.lower(),
+                    route=route.name,
+                    trl=route.trl,
+                )
             )
         if stream.is_hazardous:
             found.append(
-                "your stream is hazardous waste, which the receiver accepts"
+                phrase("your stream is hazardous waste, which the receiver accepts")
                 if self.is_producer
-                else "hazardous waste, which your need accepts"
+                else phrase("hazardous waste, which your need accepts")
             )
         latest = latest_measurements(stream.properties)
         for limit in need.property_limits:
@@ -308,24 +328,45 @@ class _PartyExplanation:
     ) -> str:
         bound = _bound_text(limit)
         if self.is_producer:  # own measurements, the receiver's limits
-            theirs = "the receiver's limit" if self.anonymous else f"the receiver's {bound}"
+            theirs = (
+                phrase("the receiver's limit")
+                if self.anonymous
+                else phrase("the receiver's {bound}", bound=bound)
+            )
             if measured is None:
-                return f"{name} is not measured: a lab test must show it meets {theirs}"
-            verb = "is within" if self.anonymous else "meets"
-            return f"{_measured_text(name, measured)} {verb} {theirs}"
+                return phrase(
+                    "{name} is not measured: a lab test must show it meets {theirs}",
+                    name=name,
+                    theirs=theirs,
+                )
+            shown = _measured_text(name, measured)
+            if self.anonymous:
+                return phrase("{measured} is within {theirs}", measured=shown, theirs=theirs)
+            return phrase("{measured} meets {theirs}", measured=shown, theirs=theirs)
         # own limits, the producer's measurements
         if measured is None:
-            return f"{name} is not measured: a lab test must show it meets your {bound}"
+            return phrase(
+                "{name} is not measured: a lab test must show it meets your {bound}",
+                name=name,
+                bound=bound,
+            )
         if self.anonymous:
-            return f"{name} is measured and within your {bound}"
-        return f"{_measured_text(name, measured)} meets your {bound}"
+            return phrase("{name} is measured and within your {bound}", name=name, bound=bound)
+        return phrase(
+            "{measured} meets your {bound}", measured=_measured_text(name, measured), bound=bound
+        )
 
     def temperature_sentence(self, temperature_c: float, minimum_c: float) -> str:
+        heat, minimum = f"{temperature_c:g}", f"{minimum_c:g}"
         if not self.anonymous:
-            return f"heat at {temperature_c:g} °C meets the minimum of {minimum_c:g} °C"
+            return phrase(
+                "heat at {heat} °C meets the minimum of {minimum} °C", heat=heat, minimum=minimum
+            )
         if self.is_producer:
-            return f"your heat at {temperature_c:g} °C meets the receiver's minimum temperature"
-        return f"the heat meets your minimum of {minimum_c:g} °C"
+            return phrase(
+                "your heat at {heat} °C meets the receiver's minimum temperature", heat=heat
+            )
+        return phrase("the heat meets your minimum of {minimum} °C", minimum=minimum)
 
     # --- score factors ----------------------------------------------------------------------
 
@@ -347,8 +388,9 @@ class _PartyExplanation:
                 value, sentence = stored.value, self.months_sentence()
             elif stored.factor == "learning":
                 value = stored.value
-                sentence = (
-                    f"what parties decided on earlier proposals like this: score ×{value:.2f}"
+                sentence = phrase(
+                    "what parties decided on earlier proposals like this: score ×{multiplier}",
+                    multiplier=f"{value:.2f}",
                 )
             else:  # a factor this module does not know yet: its sentence may quote anything
                 continue
@@ -356,42 +398,82 @@ class _PartyExplanation:
         return built
 
     def distance_sentence(self) -> str:
-        mode = self.proposal.transport_mode.value
+        mode = phrase(self.proposal.transport_mode.value)  # road, rail or sea: translatable
         own_limit = self.stream.max_distance_km if self.is_producer else self.need.max_distance_km
-        where = f"{self.distance_text()} by {mode}"
+        where = {"distance": self.distance_text(), "mode": mode}
         if self.anonymous:
             if own_limit is None:
-                return f"{where}, within the {self.other_role}'s limit"
-            return f"{where}, within your {own_limit:,.0f} km limit and the {self.other_role}'s"
+                return (
+                    phrase("{distance} by {mode}, within the receiver's limit", **where)
+                    if self.is_producer
+                    else phrase("{distance} by {mode}, within the producer's limit", **where)
+                )
+            limit = f"{own_limit:,.0f}"
+            return (
+                phrase(
+                    "{distance} by {mode}, within your {limit} km limit and the receiver's",
+                    limit=limit,
+                    **where,
+                )
+                if self.is_producer
+                else phrase(
+                    "{distance} by {mode}, within your {limit} km limit and the producer's",
+                    limit=limit,
+                    **where,
+                )
+            )
         limit_km = min(self.need.max_distance_km, self.stream.max_distance_km or math.inf)
-        return f"{where}, within the {limit_km:,.0f} km limit"
+        return phrase(
+            "{distance} by {mode}, within the {limit} km limit", limit=f"{limit_km:,.0f}", **where
+        )
 
     def quantity_sentence(self, fit: float) -> str:
         own = _amount_text(self.own_quantity.amount, self.own_quantity.unit.value)
         other = self.other_quantity_text()
-        if self.is_producer:
-            said = f"you offer {own}, the receiver needs {other}"
-        else:
-            said = f"you need {own}, the producer offers {other}"
         if self.anonymous:
-            share = f"about {fit:.0%}" if fit > 0 else f"under {FIT_STEP_ANONYMOUS / 2:.0%}"
+            share: str = (
+                phrase("about {share}", share=f"{fit:.0%}")
+                if fit > 0
+                else phrase("under {share}", share=f"{FIT_STEP_ANONYMOUS / 2:.0%}")
+            )
         else:
             share = f"{fit:.0%}"
-        return f"{said}: the smaller is {share} of the larger"
+        if self.is_producer:
+            return phrase(
+                "you offer {own}, the receiver needs {other}: the smaller is {share} of the larger",
+                own=own,
+                other=other,
+                share=share,
+            )
+        return phrase(
+            "you need {own}, the producer offers {other}: the smaller is {share} of the larger",
+            own=own,
+            other=other,
+            share=share,
+        )
 
     def evidence_sentence(self) -> str:
         limits = self.need.property_limits
         if not limits:
-            return "no property limits to meet"
+            return phrase("no property limits to meet")
         latest = latest_measurements(self.stream.properties)
         missing = sum(1 for limit in limits if limit.property_code not in latest)
-        return f"{len(limits) - missing} of {len(limits)} property limits shown by measurements" + (
-            f", {missing} not measured" if missing else ""
-        )
+        counts = {"shown": len(limits) - missing, "total": len(limits)}
+        if missing:
+            return phrase(
+                "{shown} of {total} property limits shown by measurements, {missing} not measured",
+                missing=missing,
+                **counts,
+            )
+        return phrase("{shown} of {total} property limits shown by measurements", **counts)
 
     def months_sentence(self) -> str:
         common = len(self.stream.quantity.months & self.need.quantity.months)
-        return f"available in {common} of the {len(self.need.quantity.months)} months of need"
+        return phrase(
+            "available in {common} of the {months} months of need",
+            common=common,
+            months=len(self.need.quantity.months),
+        )
 
     # --- benefit ----------------------------------------------------------------------------
 
@@ -407,64 +489,91 @@ class _PartyExplanation:
         amount_text = amount.text(self.basis)
         per = f"EUR/{self.period}"
         unit_price = f"EUR/{self.basis}"
+        line: str
         if self.is_producer:
-            meaning = "your current route's cost avoided"
+            meaning: str = phrase("your current route's cost avoided")
             cost = self.stream.management_cost_eur_per_unit
             if cost is None:
-                line = "your current route's cost is not in your listing: no money figure for you"
+                line = phrase(
+                    "your current route's cost is not in your listing: no money figure for you"
+                )
                 return None, meaning, line
             eur = amount.times(cost)
             if cost < 0:  # the current route earns money: that income would be forgone
-                forgone = amount.times(-cost).text(per)
-                line = (
-                    f"your current route earns {-cost:g} {unit_price} (your listing): "
-                    f"{amount_text} × {-cost:g} {unit_price} = {forgone} forgone"
+                line = phrase(
+                    "your current route earns {price} {unit} (your listing): "
+                    "{amount} × {price} {unit} = {forgone} forgone",
+                    price=f"{-cost:g}",
+                    unit=unit_price,
+                    amount=amount_text,
+                    forgone=amount.times(-cost).text(per),
                 )
             else:
-                line = (
-                    f"your current route's cost avoided: {amount_text} × {cost:g} {unit_price} "
-                    f"(your listing) = {eur.text(per)}"
+                line = phrase(
+                    "your current route's cost avoided: {amount} × {price} {unit} "
+                    "(your listing) = {eur}",
+                    amount=amount_text,
+                    price=f"{cost:g}",
+                    unit=unit_price,
+                    eur=eur.text(per),
                 )
             return eur, meaning, line
-        meaning = "what it is worth to you at your willingness to pay"
+        meaning = phrase("what it is worth to you at your willingness to pay")
         price = self.need.willingness_to_pay_eur_per_unit
         if price is None:
-            line = "your willingness to pay is not in your listing: no money figure for you"
+            line = phrase("your willingness to pay is not in your listing: no money figure for you")
             return None, meaning, line
         eur = amount.times(price)
-        line = (
-            f"worth {eur.text(per)} to you: {amount_text} × your willingness to pay of "
-            f"{price:g} {unit_price}"
+        line = phrase(
+            "worth {eur} to you: {amount} × your willingness to pay of {price} {unit}",
+            eur=eur.text(per),
+            amount=amount_text,
+            price=f"{price:g}",
+            unit=unit_price,
         )
         return eur, meaning, line
 
     def build(self) -> Explanation:
         proposal = self.proposal
         amount, amount_text = self.amount()
-        lines = [f"amount: the smaller of offer and need, {amount_text}"]
+        lines: list[str] = [
+            phrase("amount: the smaller of offer and need, {amount}", amount=amount_text)
+        ]
         eur, meaning, money_line = self.own_money(amount)
         lines.append(money_line)
         per = f"/{self.period}"
         transport = Span.exact(0.0)
         if self.stream.quantity.unit is QuantityUnit.MWH_PER_YEAR:
-            lines.append("heat is piped, not hauled: no freight cost or emissions estimated")
+            lines.append(
+                phrase("heat is piped, not hauled: no freight cost or emissions estimated")
+            )
         else:
             mode = self.transport_mode()
             tonne_km = amount.times(self.distance_km())
             transport = tonne_km.times(mode.co2e_kg_per_tkm / 1000.0)
             lines.append(
-                f"transport {tonne_km.text('tkm')} by {mode.mode.value} × "
-                f"{mode.co2e_kg_per_tkm:g} kg CO2e/tkm ({'; '.join(mode.co2e_sources)}) = "
-                f"{transport.text('t CO2e' + per)}, laden one way"
+                phrase(
+                    "transport {tkm} by {mode} × {factor} kg CO2e/tkm ({sources}) = {co2e}, "
+                    "laden one way",
+                    tkm=tonne_km.text("tkm"),
+                    mode=phrase(mode.mode.value),
+                    factor=f"{mode.co2e_kg_per_tkm:g}",
+                    sources="; ".join(mode.co2e_sources),
+                    co2e=transport.text("t CO2e" + per),
+                )
             )
             if mode.cost_eur_per_tkm is not None:
                 freight = tonne_km.times(mode.cost_eur_per_tkm)
                 lines.append(
-                    f"freight {mode.cost_eur_per_tkm:g} EUR/tkm ({mode.cost_source}): "
-                    f"{freight.text('EUR' + per)}, shared as the parties agree"
+                    phrase(
+                        "freight {price} EUR/tkm ({source}): {eur}, shared as the parties agree",
+                        price=f"{mode.cost_eur_per_tkm:g}",
+                        source=mode.cost_source,
+                        eur=freight.text("EUR" + per),
+                    )
                 )
             else:
-                lines.append("freight cost unknown for this mode")
+                lines.append(phrase("freight cost unknown for this mode"))
         avoided = None
         route = self.route()
         virgin_factors = self.knowledge.virgin_factors
@@ -473,13 +582,25 @@ class _PartyExplanation:
             avoided = amount.times(route.substitution_ratio * factor.co2e_t_per_unit)
             virgin = self.reference.virgin_materials[route.replaces_virgin_material_code].name
             lines.append(
-                f"replaces {route.substitution_ratio:g} {self.basis} of {virgin.lower()} per "
-                f"{self.basis} ({route.sources[0]}); {factor.item}: {factor.co2e_t_per_unit:g} "
-                f"t CO2e per unit ({factor.source}{'' if factor.is_verified else ', unverified'})"
-                f" = {avoided.text('t CO2e' + per)} avoided"
+                phrase(
+                    "replaces {ratio} {basis} of {virgin} per {basis} ({route_source}); {item}: "
+                    "{factor} t CO2e per unit ({factor_source}) = {co2e} avoided",
+                    ratio=f"{route.substitution_ratio:g}",
+                    basis=self.basis,
+                    virgin=virgin.lower(),
+                    route_source=route.sources[0],
+                    item=factor.item,
+                    factor=f"{factor.co2e_t_per_unit:g}",
+                    factor_source=factor.source
+                    if factor.is_verified
+                    else phrase("{source}, unverified", source=factor.source),
+                    co2e=avoided.text("t CO2e" + per),
+                )
             )
         else:
-            lines.append("avoided virgin production not estimated: no route or no cited factor")
+            lines.append(
+                phrase("avoided virgin production not estimated: no route or no cited factor")
+            )
         return Explanation(
             level=self.level,
             score=(

@@ -24,6 +24,7 @@ from babel.support import NullTranslations, Translations
 from fastapi import Request
 
 from sidestream.domain.errors import FieldError
+from sidestream.domain.phrases import Phrase
 from sidestream.domain.visibility import ListingView
 
 LANGUAGES = ("en", "fi")
@@ -137,6 +138,17 @@ def translate_error(error: FieldError) -> str:
         return error.reason
 
 
+def say(text: object) -> str:
+    """A sentence the domain composed (a Phrase) in the page's language; other text as it is."""
+    if not isinstance(text, Phrase):
+        return str(text)
+    values = {name: say(value) for name, value in text.params}
+    try:
+        return gettext(text.template).format(**values)
+    except (KeyError, IndexError, ValueError):  # a broken translation never hides the sentence
+        return str(text)
+
+
 def gettext_noop(message: str) -> str:
     """Marks text for translation where it is defined (make messages extracts it); the
     template translates it when it is shown."""
@@ -161,6 +173,9 @@ VALUE_WORDS = (
     gettext_noop("small"),
     gettext_noop("medium"),
     gettext_noop("large"),
+    gettext_noop("road"),
+    gettext_noop("rail"),
+    gettext_noop("sea"),
     gettext_noop("t/yr"),
     gettext_noop("t/batch"),
     gettext_noop("MWh/yr"),

@@ -45,6 +45,7 @@ templates.env.install_gettext_callables(  # type: ignore[attr-defined]
 templates.env.filters["number"] = i18n.format_number
 templates.env.filters["day"] = i18n.format_day
 templates.env.filters["quantity"] = i18n.format_quantity
+templates.env.filters["say"] = i18n.say
 router = APIRouter(include_in_schema=False)
 Form = Annotated[dict[str, str], Depends(read_form)]
 
