@@ -60,7 +60,8 @@ LOCALES := src/sidestream/entrypoints/web/locales
 ## Extract the pages' English text and merge it into the Finnish catalogue (then translate it)
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k gettext_noop -k add:2 -k fail:2 -k single:2 \
-		-k field_error:2 -k phrase --no-location --sort-output \
+		-k field_error:2 -k phrase -k Forbidden \
+		-k Conflict -k ProblemKind:3 --no-location --sort-output \
 		--project sidestream -o $(LOCALES)/sidestream.pot .
 	$(BIN)/pybabel update -i $(LOCALES)/sidestream.pot -d $(LOCALES) -D sidestream -l fi \
 		--no-fuzzy-matching --ignore-obsolete --omit-header

@@ -21,6 +21,9 @@ KEYWORDS = {
     "single": (2,),
     "field_error": (2,),
     "phrase": None,
+    "Forbidden": None,
+    "Conflict": None,
+    "ProblemKind": (3,),
 }
 
 

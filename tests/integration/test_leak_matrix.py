@@ -274,6 +274,7 @@ def _routes_of(routes: list[object], method: str, prefix: str = "") -> list[str]
 def _collect_routes(method: str) -> list[str]:
     from sidestream.entrypoints.api import build_router
     from sidestream.entrypoints.web import (
+        audit,
         dashboard,
         listings,
         maps,
@@ -284,7 +285,7 @@ def _collect_routes(method: str) -> list[str]:
     )
 
     routers = [build_router(), pages.router, dashboard.router, listings.router, maps.router]
-    routers += [organisations.router, proposals.router, synergies.router]
+    routers += [organisations.router, proposals.router, synergies.router, audit.router]
     return sorted({path for router in routers for path in _routes_of(list(router.routes), method)})
 
 

@@ -108,3 +108,20 @@ def test_a_synergy_of_others_is_not_found(site: Site) -> None:
     synergy_id = _open_synergy(site)
     with site.client() as browser:
         assert browser.get(f"/synergies/{synergy_id}.json").status_code in (403, 401)
+
+
+def test_a_refused_move_is_explained_in_finnish_on_a_finnish_page(site: Site) -> None:
+    synergy_id = _open_synergy(site)
+    with site.client() as browser:
+        sign_in(browser, MEMBER)
+        token = form_token(browser.get(f"/synergies/{synergy_id}?lang=fi"))
+        refused = browser.post(
+            f"/synergies/{synergy_id}/realise",
+            data={"quantity": "1000", "started_on": "2027-01-01", "csrf_token": token},
+        )
+        assert refused.status_code == 403
+        assert "fasilitaattori vahvistaa symbioosin toteutuneeksi" in refused.text
+        back = browser.post(
+            f"/synergies/{synergy_id}/drop", data={"reason": "", "csrf_token": token}
+        )
+        assert "kerro, miksi symbioosi lopetetaan" in back.text

@@ -13,6 +13,7 @@ from sidestream.entrypoints.http.dependencies import check_csrf
 from sidestream.entrypoints.http.problems import install_problem_handlers
 from sidestream.entrypoints.http.security import BrowserSecurity, SecurityHeaders
 from sidestream.entrypoints.web import (
+    audit,
     dashboard,
     i18n,
     listings,
@@ -41,7 +42,8 @@ def create_app(container: Container) -> FastAPI:
     app.state.security = BrowserSecurity(container)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
-    for part in (pages, dashboard, listings, organisations, maps, proposals, synergies):
+    parts = (pages, dashboard, listings, organisations, maps, proposals, synergies, audit)
+    for part in parts:
         app.include_router(part.router, dependencies=[Depends(i18n.request_language)])
     app.include_router(build_router())
     install_problem_handlers(app, error_page)

@@ -46,6 +46,7 @@ templates.env.filters["number"] = i18n.format_number
 templates.env.filters["day"] = i18n.format_day
 templates.env.filters["quantity"] = i18n.format_quantity
 templates.env.filters["say"] = i18n.say
+templates.env.filters["translate"] = i18n.gettext  # a message made elsewhere (an error's)
 router = APIRouter(include_in_schema=False)
 Form = Annotated[dict[str, str], Depends(read_form)]
 

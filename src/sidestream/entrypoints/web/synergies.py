@@ -169,7 +169,12 @@ def _act(
     except (Forbidden, Conflict) as error:
         status = 403 if isinstance(error, Forbidden) else 409
         return _synergy_page(
-            request, container, visitor, synergy_id, message=str(error), status_code=status
+            request,
+            container,
+            visitor,
+            synergy_id,
+            message=i18n.gettext(str(error)),
+            status_code=status,
         )
     return RedirectResponse(f"/synergies/{synergy_id}", status_code=303)
 
