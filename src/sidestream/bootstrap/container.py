@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sidestream.adapters.datasets.impact import load_impact_factors
 from sidestream.adapters.datasets.knowledge import load_knowledge_base
 from sidestream.adapters.datasets.reference import load_reference_data
+from sidestream.adapters.datasets.regulation import load_regulation_data
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from sidestream.adapters.db.registry_cache import RegistryCache
@@ -28,6 +29,7 @@ from sidestream.bootstrap.settings import MIN_SECRET_KEY_LENGTH, Settings
 from sidestream.domain.accounts import LoginThrottle, SessionLifetime
 from sidestream.domain.impact import ImpactFactors
 from sidestream.domain.reference import ReferenceData
+from sidestream.domain.regulation import RegulationData
 from sidestream.domain.routes import KnowledgeBase
 from sidestream.domain.solving import LinearProgram, LinearProgramSolver, ProgressReporter
 
@@ -88,6 +90,10 @@ class Container:
     @cached_property
     def impact_factors(self) -> ImpactFactors:
         return load_impact_factors(self.reference, self.knowledge_base)
+
+    @cached_property
+    def regulation(self) -> RegulationData:
+        return load_regulation_data()
 
     @cached_property
     def text_matcher(self) -> MaterialTextMatcher:

@@ -1,0 +1,188 @@
+"""Screening test results against the limit values of a use: hand-checked cases, total content
+kept apart from leaching, units converted, and the edge of a limit."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sidestream.domain.errors import InvalidInput
+from sidestream.domain.regulation import (
+    DISCLAIMER,
+    Basis,
+    LabResult,
+    LimitValue,
+    Parameter,
+    RuleSet,
+    Verdict,
+    check_lab_result,
+    rule_set_problems,
+    screen,
+    to_unit,
+)
+
+TODAY = date(2026, 11, 23)
+PARAMETERS = {
+    code: Parameter(code, code) for code in ("chromium_total", "molybdenum", "fluoride", "zinc")
+}
+INERT = RuleSet(
+    rule_set_id="inert",
+    name="inert-waste landfill",
+    use="landfill for inert waste",
+    legal_source="Council Decision 2003/33/EC",
+    source_locator="Annex, 2.1.2.1",
+    in_force_from=date(2004, 7, 16),
+    limits=(
+        LimitValue("chromium_total", Basis.LEACHING_LS10, 0.5, "mg/kg", True),
+        LimitValue("molybdenum", Basis.LEACHING_LS10, 0.5, "mg/kg", True),
+        LimitValue("fluoride", Basis.LEACHING_LS10, 10.0, "mg/kg", True),
+    ),
+)
+
+
+def result(
+    parameter: str,
+    value: float,
+    unit: str = "mg/kg",
+    basis: Basis = Basis.LEACHING_LS10,
+    tested_on: date = date(2026, 3, 1),
+) -> LabResult:
+    return LabResult(parameter, basis, value, unit, "EN 12457-4", "Test Lab Oy", tested_on)
+
+
+def test_a_slag_with_low_leaching_but_high_total_chromium_is_screened_on_leaching() -> None:
+    """Ferrochrome slag holds chromium in its minerals: a high total content is not leaching,
+    and the authorities judge the two apart (hand-checked against the three limits)."""
+    screening = screen(
+        INERT,
+        [
+            result("chromium_total", 120_000.0, basis=Basis.TOTAL),  # 12 %: not a leaching value
+            result("chromium_total", 0.3),  # 0.3 <= 0.5: within
+            result("molybdenum", 0.8),  # 0.8 > 0.5: exceeds, at 1.6 times the limit
+        ],
+    )
+    by_parameter = {p.limit.parameter_code: p for p in screening.parameters}
+    assert by_parameter["chromium_total"].verdict is Verdict.WITHIN
+    assert by_parameter["chromium_total"].result is not None
+    assert by_parameter["chromium_total"].result.basis is Basis.LEACHING_LS10
+    assert by_parameter["molybdenum"].verdict is Verdict.EXCEEDS
+    assert by_parameter["molybdenum"].share_of_limit == pytest.approx(1.6)
+    assert by_parameter["fluoride"].verdict is Verdict.MISSING  # a lab test is needed
+    assert screening.verdict is Verdict.EXCEEDS
+    assert (screening.count(Verdict.WITHIN), screening.count(Verdict.MISSING)) == (1, 1)
+    assert screening.disclaimer == DISCLAIMER and "not a legal opinion" in DISCLAIMER
+
+
+def test_the_latest_result_counts_and_units_are_converted() -> None:
+    screening = screen(
+        INERT,
+        [
+            result("molybdenum", 0.9, tested_on=date(2025, 1, 1)),
+            result("molybdenum", 400.0, unit="g/t", tested_on=date(2026, 1, 1)),  # wrong: 400
+            result("molybdenum", 0.00004, unit="%", tested_on=date(2026, 6, 1)),  # 0.4 mg/kg
+            result("chromium_total", 0.5),
+            result("fluoride", 0.009, unit="g/kg"),  # 9 mg/kg
+        ],
+    )
+    assert screening.verdict is Verdict.WITHIN
+    molybdenum = next(p for p in screening.parameters if p.limit.parameter_code == "molybdenum")
+    assert molybdenum.value_in_limit_unit == pytest.approx(0.4)
+
+
+def test_without_results_every_limit_is_missing() -> None:
+    screening = screen(INERT, [])
+    assert screening.verdict is Verdict.MISSING
+    assert screening.count(Verdict.MISSING) == 3
+
+
+@given(
+    limit=st.floats(min_value=1e-6, max_value=1e6, allow_nan=False, allow_infinity=False),
+    unit=st.sampled_from(["mg/kg", "g/t", "ppm", "g/kg", "%"]),
+)
+def test_a_value_at_the_limit_is_within_and_just_above_exceeds(limit: float, unit: str) -> None:
+    rule_set = RuleSet(
+        "r",
+        "r",
+        "use",
+        "source",
+        "locator",
+        date(2020, 1, 1),
+        (LimitValue("zinc", Basis.TOTAL, limit, unit, True),),
+    )
+    at = screen(rule_set, [result("zinc", limit, unit, Basis.TOTAL)])
+    above = screen(rule_set, [result("zinc", math.nextafter(limit, math.inf), unit, Basis.TOTAL)])
+    assert at.verdict is Verdict.WITHIN
+    assert above.verdict is Verdict.EXCEEDS
+
+
+@given(st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False))
+def test_mg_per_kg_and_g_per_t_round_trip(value: float) -> None:
+    assert to_unit(value, "mg/kg", "g/t") == value
+    assert to_unit(to_unit(value, "mg/kg", "%"), "%", "mg/kg") == pytest.approx(value)
+    assert to_unit(to_unit(value, "g/kg", "mg/kg"), "mg/kg", "g/kg") == pytest.approx(value)
+
+
+def test_a_result_without_unit_or_standard_or_of_an_unknown_substance_is_refused() -> None:
+    bad = LabResult("unobtainium", Basis.TOTAL, -1.0, "", " ", "Lab", date(2027, 1, 1))
+    with pytest.raises(InvalidInput) as raised:
+        check_lab_result(bad, PARAMETERS, TODAY)
+    assert {error.field for error in raised.value.errors} == {
+        "parameter_code",
+        "unit",
+        "standard",
+        "value",
+        "tested_on",
+    }
+    with pytest.raises(InvalidInput) as raised:
+        check_lab_result(result("zinc", 1.0, unit="mg/l"), PARAMETERS, TODAY)
+    assert [error.field for error in raised.value.errors] == ["unit"]
+    assert check_lab_result(result("zinc", 1.0, unit=" g/t "), PARAMETERS, TODAY).unit == "g/t"
+
+
+def test_a_rule_set_without_its_source_or_with_a_wrong_limit_is_named() -> None:
+    broken = RuleSet(
+        "broken",
+        "b",
+        "use",
+        "",
+        "",
+        date(2020, 1, 1),
+        (
+            LimitValue("zinc", Basis.TOTAL, 0.0, "mg/kg", True),
+            LimitValue("zinc", Basis.TOTAL, 1.0, "mg/l", True),
+            LimitValue("unobtainium", Basis.TOTAL, 1.0, "mg/kg", True),
+        ),
+    )
+    problems = rule_set_problems(broken, PARAMETERS)
+    assert any("legal source" in p for p in problems)
+    assert any("not a positive limit" in p for p in problems)
+    assert any("not a unit of concentration" in p for p in problems)
+    assert any("unknown parameter" in p for p in problems)
+    assert any("given twice" in p for p in problems)
+    assert rule_set_problems(INERT, PARAMETERS) == []
+
+
+@given(
+    limit=st.floats(min_value=1e-6, max_value=1e6, allow_nan=False, allow_infinity=False),
+    unit=st.sampled_from(["g/t", "ppm", "g/kg", "%"]),
+)
+def test_a_limit_met_exactly_in_another_unit_is_within(limit: float, unit: str) -> None:
+    rule_set = RuleSet(
+        "r",
+        "r",
+        "use",
+        "source",
+        "locator",
+        date(2020, 1, 1),
+        (LimitValue("zinc", Basis.TOTAL, limit, "mg/kg", True),),
+    )
+    same = to_unit(limit, "mg/kg", unit)
+    assert screen(rule_set, [result("zinc", same, unit, Basis.TOTAL)]).verdict is Verdict.WITHIN
+    assert (
+        screen(rule_set, [result("zinc", same * 1.000001, unit, Basis.TOTAL)]).verdict
+        is Verdict.EXCEEDS
+    )
