@@ -20,6 +20,7 @@ from sidestream.domain.accounts import (
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.proposals import ProposalRecord
+from sidestream.domain.regulation import LabResult
 from sidestream.domain.scenarios import ScenarioRun
 from sidestream.domain.streams import Need, SideStream
 from sidestream.domain.synergies import Stage, Synergy
@@ -239,6 +240,14 @@ class AuditLog(Protocol):
         ...
 
 
+class LabResultRepository(Protocol):
+    """A stream's lab results, oldest first; they go with their stream."""
+
+    def add(self, stream_id: int, results: Sequence[LabResult]) -> None: ...
+
+    def for_stream(self, stream_id: int) -> list[LabResult]: ...
+
+
 class PasswordHasher(Protocol):
     """A slow, salted password hash (Argon2id in production)."""
 
@@ -322,6 +331,9 @@ class UnitOfWork(Protocol):
 
     @property
     def audit_log(self) -> AuditLog: ...
+
+    @property
+    def lab_results(self) -> LabResultRepository: ...
 
     def registry_snapshot(self) -> RegistrySnapshot:
         """The registry for read models: a copy cached until a commit changes the registry

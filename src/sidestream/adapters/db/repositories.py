@@ -16,6 +16,7 @@ from sidestream.adapters.db.tables import (
     ApiTokenRow,
     AuditEventRow,
     EprtrWasteTransferRow,
+    LabResultRow,
     LoginAttemptRow,
     MembershipRow,
     NeedMaterialClassRow,
@@ -51,6 +52,7 @@ from sidestream.domain.matching import BenefitEstimate, Proposal, ScoreFactor
 from sidestream.domain.network_design import Criterion
 from sidestream.domain.organisations import Organisation, Site, SizeClass
 from sidestream.domain.proposals import Decision, ProposalRecord
+from sidestream.domain.regulation import Basis, LabResult
 from sidestream.domain.routes import TransportModeName
 from sidestream.domain.scenarios import (
     PlannedFlow,
@@ -1234,3 +1236,47 @@ class SqlSynergyRepository:
         if stage is not None:
             query = query.where(SynergyRow.stage == Stage(stage).value)
         return [_synergy_from_row(row) for row in self._session.scalars(query)]
+
+
+class SqlLabResultRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, stream_id: int, results: Sequence[LabResult]) -> None:
+        now = datetime.now(UTC)
+        self._session.add_all(
+            LabResultRow(
+                stream_id=stream_id,
+                parameter_code=result.parameter_code,
+                basis=result.basis.value,
+                value=result.value,
+                unit=result.unit,
+                standard=result.standard,
+                laboratory=result.laboratory,
+                tested_on=result.tested_on,
+                is_below_detection=result.is_below_detection,
+                created_at=now,
+            )
+            for result in results
+        )
+        _flush(self._session)
+
+    def for_stream(self, stream_id: int) -> list[LabResult]:
+        rows = self._session.scalars(
+            select(LabResultRow)
+            .where(LabResultRow.stream_id == stream_id)
+            .order_by(LabResultRow.tested_on, LabResultRow.lab_result_id)
+        )
+        return [
+            LabResult(
+                parameter_code=row.parameter_code,
+                basis=Basis(row.basis),
+                value=row.value,
+                unit=row.unit,
+                standard=row.standard,
+                laboratory=row.laboratory,
+                tested_on=row.tested_on,
+                is_below_detection=row.is_below_detection,
+            )
+            for row in rows
+        ]

@@ -518,3 +518,24 @@ class SynergyEventRow(Base):
     to_stage: Mapped[str] = mapped_column(String(12))
     actor_user_id: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class LabResultRow(Base):
+    """One measured value of a stream's sample: total content or leaching, by standard."""
+
+    __tablename__ = "lab_results"
+    __table_args__ = (CheckConstraint("value >= 0", name="value_not_negative"),)
+
+    lab_result_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("side_streams.stream_id", ondelete="CASCADE"), index=True
+    )
+    parameter_code: Mapped[str] = mapped_column(String(40))
+    basis: Mapped[str] = mapped_column(String(20))
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(10))
+    standard: Mapped[str] = mapped_column(String(200))
+    laboratory: Mapped[str] = mapped_column(String(200))
+    tested_on: Mapped[date] = mapped_column(Date)
+    is_below_detection: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

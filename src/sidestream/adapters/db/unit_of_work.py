@@ -13,6 +13,7 @@ from sidestream.adapters.db.repositories import (
     REGISTRY_CHANGED,
     SqlApiTokenRepository,
     SqlAuditLog,
+    SqlLabResultRepository,
     SqlLoginAttemptRepository,
     SqlNeedRepository,
     SqlOrganisationRepository,
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     api_tokens: SqlApiTokenRepository
     login_attempts: SqlLoginAttemptRepository
     audit_log: SqlAuditLog
+    lab_results: SqlLabResultRepository
 
     def __init__(
         self, session_factory: sessionmaker[Session], registry_cache: RegistryCache | None = None
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.api_tokens = SqlApiTokenRepository(self._session)
         self.login_attempts = SqlLoginAttemptRepository(self._session)
         self.audit_log = SqlAuditLog(self._session)
+        self.lab_results = SqlLabResultRepository(self._session)
         return self
 
     def __exit__(

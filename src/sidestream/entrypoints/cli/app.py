@@ -56,6 +56,7 @@ from sidestream.entrypoints.cli.scenarios import (
     print_scenario_list,
     print_scenario_run,
 )
+from sidestream.entrypoints.cli.screening import print_screening, screening_json
 from sidestream.entrypoints.cli.users import print_audit_log, print_users
 from sidestream.services.accounts import (
     IssuedToken,
@@ -84,6 +85,12 @@ from sidestream.services.scenarios import (
     get_scenario_run,
     list_scenario_runs,
     save_scenario_run,
+)
+from sidestream.services.screening import (
+    LAB_RESULT_COLUMNS,
+    StreamScreening,
+    add_lab_results,
+    screen_stream,
 )
 from sidestream.services.synergies import (
     SynergyView,
@@ -338,6 +345,60 @@ def _import_table(table: Table, file: Path) -> None:
             return import_needs(rows, container.unit_of_work, container.reference, progress)
 
     _print_reports([_run(run)])
+
+
+@import_app.command("lab-results")
+def import_lab_results_command(
+    stream_id: Annotated[int, typer.Argument(help="The stream the samples were taken of.")],
+    file: Annotated[Path, typer.Argument(help="A laboratory's .csv or .xlsx file.")],
+) -> None:
+    """Add a laboratory's results of a stream: one row per parameter and basis, columns
+    parameter_code, basis (total, leaching_ls2, leaching_ls10), value, unit, standard,
+    laboratory, tested_on, below_detection. A file with any bad row adds nothing."""
+    container = _container()
+
+    def run() -> int:
+        _ensure_schema(container)
+        rows = read_rows(file, LAB_RESULT_COLUMNS)
+        return add_lab_results(
+            container.unit_of_work,
+            container.regulation,
+            Principal.operator(),
+            stream_id,
+            rows,
+            container.today(),
+            container.clock.now(),
+        )
+
+    added = _run(run)
+    console.print(f"Added {added} lab results to stream {stream_id}.")
+
+
+@app.command("screen")
+def screen_command(
+    stream_id: Annotated[int, typer.Argument(help="The stream whose lab results to screen.")],
+    use: Annotated[
+        str | None,
+        typer.Option("--use", help="One rule set (e.g. eu_landfill_inert); all when omitted."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Screen a stream's lab results against the limit values of a use: per parameter within,
+    exceeds (and by how much) or missing, with the limit, its unit and its legal source.
+    Decision support, not a legal opinion."""
+    container = _container()
+
+    def run() -> StreamScreening:
+        _ensure_schema(container)
+        return screen_stream(
+            container.unit_of_work, container.regulation, Principal.operator(), stream_id, use
+        )
+
+    screened = _run(run, writes=False)
+    if as_json:
+        console.print_json(json.dumps(screening_json(screened)))
+    else:
+        print_screening(console, screened)
 
 
 @import_app.command("eprtr-fi")

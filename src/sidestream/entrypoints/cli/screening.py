@@ -1,0 +1,91 @@
+"""How `sidestream screen` prints a stream's screening: per rule set, each parameter's verdict
+with the result, the limit, its unit and its source, and the disclaimer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sidestream.domain.regulation import DISCLAIMER, Screening, Verdict
+from sidestream.services.screening import StreamScreening
+
+VERDICT_STYLE = {Verdict.WITHIN: "green", Verdict.EXCEEDS: "bold red", Verdict.MISSING: "yellow"}
+
+
+def _figure(value: float) -> str:
+    return f"{value:,.4g}"
+
+
+def print_screening(console: Console, screened: StreamScreening) -> None:
+    console.print(f"[bold]{escape(screened.stream_name)}[/bold] (stream {screened.stream_id})")
+    for screening in screened.screenings:
+        rule_set = screening.rule_set
+        verdict = screening.verdict
+        table = Table(
+            title=(
+                f"{escape(rule_set.name)}: [{VERDICT_STYLE[verdict]}]{verdict.value}"
+                f"[/{VERDICT_STYLE[verdict]}]"
+            ),
+            title_justify="left",
+            caption=escape(f"{rule_set.legal_source}; {rule_set.source_locator}"),
+            caption_justify="left",
+        )
+        for column in ("parameter", "basis", "verdict", "result", "limit", "unit", "× limit"):
+            table.add_column(column, justify="right" if column in ("result", "limit") else "left")
+        for parameter in screening.parameters:
+            limit, result = parameter.limit, parameter.result
+            shown = "—"
+            if result is not None and parameter.value_in_limit_unit is not None:
+                below = "<" if result.is_below_detection else ""
+                shown = f"{below}{_figure(parameter.value_in_limit_unit)}"
+            share = parameter.share_of_limit
+            table.add_row(
+                limit.parameter_code,
+                limit.basis.label,
+                f"[{VERDICT_STYLE[parameter.verdict]}]{parameter.verdict.value}[/]",
+                shown,
+                _figure(limit.limit_value) + ("" if limit.is_verified else " (unverified)"),
+                limit.unit,
+                "" if share is None else f"{share:.2f}",
+            )
+        console.print(table)
+    console.print(f"[italic]{DISCLAIMER}[/italic]")
+
+
+def screening_json(screened: StreamScreening) -> dict[str, Any]:
+    def one(screening: Screening) -> dict[str, Any]:
+        rule_set = screening.rule_set
+        return {
+            "rule_set_id": rule_set.rule_set_id,
+            "name": rule_set.name,
+            "use": rule_set.use,
+            "legal_source": rule_set.legal_source,
+            "source_locator": rule_set.source_locator,
+            "verdict": screening.verdict.value,
+            "parameters": [
+                {
+                    "parameter_code": p.limit.parameter_code,
+                    "basis": p.limit.basis.value,
+                    "verdict": p.verdict.value,
+                    "value": p.value_in_limit_unit,
+                    "is_below_detection": p.result.is_below_detection if p.result else None,
+                    "limit_value": p.limit.limit_value,
+                    "unit": p.limit.unit,
+                    "limit_is_verified": p.limit.is_verified,
+                    "share_of_limit": p.share_of_limit,
+                    "standard": p.result.standard if p.result else None,
+                    "tested_on": p.result.tested_on.isoformat() if p.result else None,
+                }
+                for p in screening.parameters
+            ],
+        }
+
+    return {
+        "stream_id": screened.stream_id,
+        "stream_name": screened.stream_name,
+        "disclaimer": DISCLAIMER,
+        "screenings": [one(screening) for screening in screened.screenings],
+    }

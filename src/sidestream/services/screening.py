@@ -1,0 +1,166 @@
+"""A stream's lab results, and screening them against the limit values of a use.
+
+Lab results come from a laboratory's file (CSV or Excel, one row per parameter and basis, the
+columns of LAB_RESULT_COLUMNS) or the API; a file with any bad row is refused whole with every
+problem listed. Members of the stream's organisation and facilitators add them. Whoever may
+see the stream at public level or more may read its results and screenings: an anonymous
+listing's lab values would tell more than its material class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from sidestream.domain.access import Access, listing_access
+from sidestream.domain.accounts import AuditAction, EntityKind, Principal
+from sidestream.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from sidestream.domain.regulation import (
+    Basis,
+    LabResult,
+    RegulationData,
+    Screening,
+    check_lab_result,
+    screen,
+)
+from sidestream.domain.streams import SideStream
+from sidestream.services.accounts import audit
+from sidestream.services.ports import UnitOfWork, UnitOfWorkFactory
+from sidestream.services.tabular_rows import Row, RowReader
+
+LAB_RESULT_COLUMNS = (
+    "parameter_code",
+    "basis",
+    "value",
+    "unit",
+    "standard",
+    "laboratory",
+    "tested_on",
+    "below_detection",
+)
+FIRST_DATA_ROW = 2  # as a spreadsheet numbers them; the header is row 1
+
+
+@dataclass(frozen=True)
+class StreamScreening:
+    stream_id: int
+    stream_name: str
+    results: tuple[LabResult, ...]  # oldest first
+    screenings: tuple[Screening, ...]  # one per rule set asked for
+
+
+def _readable_stream(uow: UnitOfWork, reader: Principal, stream_id: int) -> SideStream:
+    registry = uow.registry_snapshot()
+    stream = registry.streams_by_id.get(stream_id)
+    if stream is None:
+        raise NotFound("stream", stream_id)
+    level = listing_access(
+        reader,
+        stream.organisation_id,
+        stream.visibility,
+        registry.partners.get(stream.organisation_id, frozenset()),
+    )
+    if level < Access.PUBLIC:  # an anonymous listing's results are not shown, nor its existence
+        raise NotFound("stream", stream_id)
+    return stream
+
+
+def _lab_result(reader: RowReader) -> LabResult | None:
+    basis = reader.choice("basis", Basis)
+    value = reader.number("value", required=True)
+    tested_on = reader.date("tested_on", required=True)
+    result = LabResult(
+        parameter_code=reader.required_text("parameter_code"),
+        basis=basis or Basis.TOTAL,
+        value=value if value is not None else 0.0,
+        unit=reader.text("unit") or "",
+        standard=reader.text("standard") or "",
+        laboratory=reader.text("laboratory") or "",
+        tested_on=tested_on or date.min,
+        is_below_detection=reader.boolean("below_detection"),
+    )
+    return None if reader.errors else result
+
+
+def read_lab_results(
+    rows: Sequence[Row], regulation: RegulationData, today: date, from_file: bool = True
+) -> list[LabResult]:
+    """Every row checked; InvalidInput lists every problem of every row (with its row number
+    when the rows come from a file)."""
+    errors: list[FieldError] = []
+    results = []
+    for index, row in enumerate(rows):
+        row_number = index + FIRST_DATA_ROW if from_file else None
+        reader = RowReader(row, row_number)
+        result = _lab_result(reader)
+        errors.extend(reader.errors)
+        if result is None:
+            continue
+        try:
+            results.append(check_lab_result(result, regulation.parameters, today))
+        except InvalidInput as error:
+            errors.extend(replace(e, row=row_number) for e in error.errors)
+    if not rows:
+        errors.append(FieldError("rows", "no lab results given"))
+    if errors:
+        raise InvalidInput(errors)
+    return results
+
+
+def add_lab_results(
+    unit_of_work: UnitOfWorkFactory,
+    regulation: RegulationData,
+    actor: Principal,
+    stream_id: int,
+    rows: Sequence[Row],
+    today: date,
+    now: datetime,
+    from_file: bool = True,
+) -> int:
+    """Store a laboratory's results for the stream, all or none; how many were stored."""
+    if actor.is_anonymous:
+        raise Forbidden("sign in to add lab results")
+    results = read_lab_results(rows, regulation, today, from_file)
+    with unit_of_work() as uow:
+        stream = uow.streams.get(stream_id)
+        if stream is None or not (
+            actor.oversees_registry or actor.is_member_of(stream.organisation_id)
+        ):
+            raise NotFound("stream", stream_id)
+        uow.lab_results.add(stream_id, results)
+        audit(
+            uow,
+            actor,
+            AuditAction.CHANGED,
+            EntityKind.STREAM,
+            stream_id,
+            now,
+            f"{stream.name}: {len(results)} lab results added",
+        )
+        uow.commit()
+    return len(results)
+
+
+def screen_stream(
+    unit_of_work: UnitOfWorkFactory,
+    regulation: RegulationData,
+    reader: Principal,
+    stream_id: int,
+    rule_set_id: str | None = None,
+) -> StreamScreening:
+    """The stream's results against one rule set, or against every rule set shipped."""
+    rule_sets = (
+        [regulation.rule_set(rule_set_id, "use")]
+        if rule_set_id is not None
+        else list(regulation.rule_sets.values())
+    )
+    with unit_of_work() as uow:
+        stream = _readable_stream(uow, reader, stream_id)
+        results = uow.lab_results.for_stream(stream_id)
+    return StreamScreening(
+        stream_id=stream_id,
+        stream_name=stream.name,
+        results=tuple(results),
+        screenings=tuple(screen(rule_set, results) for rule_set in rule_sets),
+    )

@@ -1,0 +1,146 @@
+"""Lab results and screening on both databases: a laboratory's file added all or nothing,
+`sidestream screen` with its verdicts, limits and sources, and who may read what."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sidestream.adapters.tabular.files import read_rows
+from sidestream.bootstrap.container import Container
+from sidestream.domain.accounts import Principal
+from sidestream.domain.errors import InvalidInput, NotFound
+from sidestream.domain.regulation import Verdict
+from sidestream.entrypoints.cli.app import app
+from sidestream.services.screening import (
+    LAB_RESULT_COLUMNS,
+    add_lab_results,
+    read_lab_results,
+    screen_stream,
+)
+from tests.integration.test_registry import _load_registry
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+runner = CliRunner()
+HEADER = "parameter_code,basis,value,unit,standard,laboratory,tested_on,below_detection\n"
+SLAG_RESULTS = HEADER + (
+    "chromium_total,total,12,%,EN 13657,Test Lab Oy,2026-03-01,no\n"
+    "chromium_total,leaching_ls10,0.3,mg/kg,EN 12457-4,Test Lab Oy,2026-03-01,no\n"
+    "molybdenum,leaching_ls10,0.8,mg/kg,EN 12457-4,Test Lab Oy,2026-03-01,no\n"
+    "fluoride,leaching_ls10,5,mg/kg,EN 12457-4,Test Lab Oy,2026-03-01,yes\n"
+)
+
+
+def _stream_id(container: Container, name: str) -> int:
+    with container.unit_of_work() as uow:
+        stream = next(s for s in uow.streams.list_all() if s.name == name)
+    assert stream.stream_id is not None
+    return stream.stream_id
+
+
+@pytest.fixture
+def registry(container: Container, monkeypatch: pytest.MonkeyPatch) -> Container:
+    _load_registry(container)
+    monkeypatch.setenv("SIDESTREAM_DATABASE_URL", container.settings.database_url)
+    return container
+
+
+def test_a_laboratorys_file_is_added_and_screened_from_the_command_line(
+    registry: Container, tmp_path: Path
+) -> None:
+    slag = _stream_id(registry, "Ferrochrome slag")
+    lab_file = tmp_path / "lab.csv"
+    lab_file.write_text(SLAG_RESULTS, encoding="utf-8")
+    added = runner.invoke(app, ["import", "lab-results", str(slag), str(lab_file)])
+    assert added.exit_code == 0, added.output
+    assert "Added 4 lab results" in added.output
+    shown = runner.invoke(
+        app, ["screen", str(slag), "--use", "eu_landfill_inert"], env={"COLUMNS": "240"}
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "exceeds" in shown.output and "2003/33/EC" in shown.output
+    assert "not a legal opinion" in shown.output
+    answer = json.loads(
+        runner.invoke(app, ["screen", str(slag), "--use", "eu_landfill_inert", "--json"]).output
+    )
+    (inert,) = answer["screenings"]
+    verdicts = {
+        (p["parameter_code"], p["basis"]): (p["verdict"], p["value"]) for p in inert["parameters"]
+    }
+    assert verdicts[("chromium_total", "leaching_ls10")] == ("within", 0.3)
+    assert verdicts[("molybdenum", "leaching_ls10")] == ("exceeds", 0.8)
+    assert verdicts[("fluoride", "leaching_ls10")] == ("within", 5.0)  # below detection: <5
+    assert verdicts[("arsenic", "leaching_ls10")] == ("missing", None)
+    assert inert["verdict"] == "exceeds"
+    every = json.loads(runner.invoke(app, ["screen", str(slag), "--json"]).output)
+    assert {s["rule_set_id"] for s in every["screenings"]} == {
+        "eu_landfill_inert",
+        "eu_landfill_non_hazardous",
+        "eu_landfill_hazardous",
+    }
+    unknown_use = runner.invoke(app, ["screen", str(slag), "--use", "road"])
+    assert unknown_use.exit_code == 1 and "not a known rule set" in unknown_use.output
+
+
+def test_a_file_with_a_bad_row_adds_nothing_and_names_every_problem(
+    registry: Container, tmp_path: Path
+) -> None:
+    slag = _stream_id(registry, "Ferrochrome slag")
+    bad = HEADER + (
+        "zinc,leaching_ls10,1,mg/kg,EN 12457-4,Test Lab Oy,2026-03-01,no\n"
+        "unobtainium,total,1,mg/kg,EN 13657,Test Lab Oy,2026-03-01,no\n"
+        "lead,total,1,,EN 13657,Test Lab Oy,2026-03-01,no\n"
+        "lead,leaching_ls10,1,mg/kg,,Test Lab Oy,2026-03-01,no\n"
+        "lead,leaching_ls5,1,mg/kg,EN 12457-4,Test Lab Oy,2026-03-01,no\n"
+    )
+    lab_file = tmp_path / "bad.csv"
+    lab_file.write_text(bad, encoding="utf-8")
+    refused = runner.invoke(
+        app, ["import", "lab-results", str(slag), str(lab_file)], env={"COLUMNS": "240"}
+    )
+    assert refused.exit_code == 1
+    assert "Nothing was written" in refused.output
+    with pytest.raises(InvalidInput) as raised:
+        read_lab_results(read_rows(lab_file, LAB_RESULT_COLUMNS), registry.regulation, NOW.date())
+    assert {(error.row, error.field) for error in raised.value.errors} == {
+        (3, "parameter_code"),
+        (4, "unit"),
+        (5, "standard"),
+        (6, "basis"),
+    }
+    screened = screen_stream(registry.unit_of_work, registry.regulation, Principal.operator(), slag)
+    assert screened.results == ()  # nothing stored
+
+
+def test_only_those_who_see_the_stream_publicly_read_its_results(registry: Container) -> None:
+    dust = _stream_id(registry, "Filter dust")  # private to Test Steel Oy
+    rows = [
+        {
+            "parameter_code": "zinc",
+            "basis": "total",
+            "value": "25",
+            "unit": "%",
+            "standard": "EN 13657",
+            "laboratory": "Lab",
+            "tested_on": "2026-02-01",
+        }
+    ]
+    operator = Principal.operator()
+    unit_of_work, regulation = registry.unit_of_work, registry.regulation
+    assert (
+        add_lab_results(unit_of_work, regulation, operator, dust, rows, registry.today(), NOW) == 1
+    )
+    with pytest.raises(NotFound):
+        screen_stream(unit_of_work, regulation, Principal.anonymous(), dust)
+    with pytest.raises(NotFound):  # nor may an outsider add to it
+        add_lab_results(unit_of_work, regulation, Principal(5), dust, rows, registry.today(), NOW)
+    facilitator = Principal(1, is_facilitator=True)
+    seen = screen_stream(unit_of_work, regulation, facilitator, dust, "eu_landfill_hazardous")
+    (hazardous,) = seen.screenings
+    assert hazardous.verdict is Verdict.MISSING  # a total content says nothing of leaching
+    with pytest.raises(InvalidInput):
+        add_lab_results(unit_of_work, regulation, operator, dust, [], registry.today(), NOW)
