@@ -281,11 +281,13 @@ def _collect_routes(method: str) -> list[str]:
         organisations,
         pages,
         proposals,
+        screening,
         synergies,
     )
 
     routers = [build_router(), pages.router, dashboard.router, listings.router, maps.router]
     routers += [organisations.router, proposals.router, synergies.router, audit.router]
+    routers += [screening.router]
     return sorted({path for router in routers for path in _routes_of(list(router.routes), method)})
 
 

@@ -21,6 +21,7 @@ from sidestream.entrypoints.web import (
     organisations,
     pages,
     proposals,
+    screening,
     synergies,
 )
 from sidestream.entrypoints.web.pages import STATIC_DIRECTORY, error_page
@@ -42,8 +43,8 @@ def create_app(container: Container) -> FastAPI:
     app.state.security = BrowserSecurity(container)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static")
-    parts = (pages, dashboard, listings, organisations, maps, proposals, synergies, audit)
-    for part in parts:
+    pages_and_twins = [pages, dashboard, listings, organisations, maps, proposals, synergies]
+    for part in [*pages_and_twins, screening, audit]:
         app.include_router(part.router, dependencies=[Depends(i18n.request_language)])
     app.include_router(build_router())
     install_problem_handlers(app, error_page)

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sidestream.domain.access import Access, listing_access
 from sidestream.domain.accounts import AuditAction, EntityKind, Principal
 from sidestream.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
 from sidestream.domain.regulation import (
+    DISCLAIMER,
     Basis,
     LabResult,
     RegulationData,
@@ -164,3 +166,41 @@ def screen_stream(
         results=tuple(results),
         screenings=tuple(screen(rule_set, results) for rule_set in rule_sets),
     )
+
+
+def screening_record(screened: StreamScreening) -> dict[str, Any]:
+    """The screening as plain data (JSON for the API, the pages' twins and the CLI)."""
+
+    def one(screening: Screening) -> dict[str, Any]:
+        rule_set = screening.rule_set
+        return {
+            "rule_set_id": rule_set.rule_set_id,
+            "name": rule_set.name,
+            "use": rule_set.use,
+            "legal_source": rule_set.legal_source,
+            "source_locator": rule_set.source_locator,
+            "verdict": screening.verdict.value,
+            "parameters": [
+                {
+                    "parameter_code": p.limit.parameter_code,
+                    "basis": p.limit.basis.value,
+                    "verdict": p.verdict.value,
+                    "value": p.value_in_limit_unit,
+                    "is_below_detection": p.result.is_below_detection if p.result else None,
+                    "limit_value": p.limit.limit_value,
+                    "unit": p.limit.unit,
+                    "limit_is_verified": p.limit.is_verified,
+                    "share_of_limit": p.share_of_limit,
+                    "standard": p.result.standard if p.result else None,
+                    "tested_on": p.result.tested_on.isoformat() if p.result else None,
+                }
+                for p in screening.parameters
+            ],
+        }
+
+    return {
+        "stream_id": screened.stream_id,
+        "stream_name": screened.stream_name,
+        "disclaimer": DISCLAIMER,
+        "screenings": [one(screening) for screening in screened.screenings],
+    }

@@ -15,6 +15,7 @@ from sidestream.entrypoints.api import (
     proposals,
     reference,
     scenarios,
+    screening,
     synergies,
     transfer,
 )
@@ -46,6 +47,7 @@ def build_router() -> APIRouter:
         synergies,
         impact,
         scenarios,
+        screening,
         geo,
         flows,
         transfer,

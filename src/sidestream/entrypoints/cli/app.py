@@ -56,7 +56,7 @@ from sidestream.entrypoints.cli.scenarios import (
     print_scenario_list,
     print_scenario_run,
 )
-from sidestream.entrypoints.cli.screening import print_screening, screening_json
+from sidestream.entrypoints.cli.screening import print_screening
 from sidestream.entrypoints.cli.users import print_audit_log, print_users
 from sidestream.services.accounts import (
     IssuedToken,
@@ -91,6 +91,7 @@ from sidestream.services.screening import (
     StreamScreening,
     add_lab_results,
     screen_stream,
+    screening_record,
 )
 from sidestream.services.synergies import (
     SynergyView,
@@ -396,7 +397,7 @@ def screen_command(
 
     screened = _run(run, writes=False)
     if as_json:
-        console.print_json(json.dumps(screening_json(screened)))
+        console.print_json(json.dumps(screening_record(screened)))
     else:
         print_screening(console, screened)
 

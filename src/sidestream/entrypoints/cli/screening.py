@@ -3,13 +3,11 @@ with the result, the limit, its unit and its source, and the disclaimer."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sidestream.domain.regulation import DISCLAIMER, Screening, Verdict
+from sidestream.domain.regulation import DISCLAIMER, Verdict
 from sidestream.services.screening import StreamScreening
 
 VERDICT_STYLE = {Verdict.WITHIN: "green", Verdict.EXCEEDS: "bold red", Verdict.MISSING: "yellow"}
@@ -53,39 +51,3 @@ def print_screening(console: Console, screened: StreamScreening) -> None:
             )
         console.print(table)
     console.print(f"[italic]{DISCLAIMER}[/italic]")
-
-
-def screening_json(screened: StreamScreening) -> dict[str, Any]:
-    def one(screening: Screening) -> dict[str, Any]:
-        rule_set = screening.rule_set
-        return {
-            "rule_set_id": rule_set.rule_set_id,
-            "name": rule_set.name,
-            "use": rule_set.use,
-            "legal_source": rule_set.legal_source,
-            "source_locator": rule_set.source_locator,
-            "verdict": screening.verdict.value,
-            "parameters": [
-                {
-                    "parameter_code": p.limit.parameter_code,
-                    "basis": p.limit.basis.value,
-                    "verdict": p.verdict.value,
-                    "value": p.value_in_limit_unit,
-                    "is_below_detection": p.result.is_below_detection if p.result else None,
-                    "limit_value": p.limit.limit_value,
-                    "unit": p.limit.unit,
-                    "limit_is_verified": p.limit.is_verified,
-                    "share_of_limit": p.share_of_limit,
-                    "standard": p.result.standard if p.result else None,
-                    "tested_on": p.result.tested_on.isoformat() if p.result else None,
-                }
-                for p in screening.parameters
-            ],
-        }
-
-    return {
-        "stream_id": screened.stream_id,
-        "stream_name": screened.stream_name,
-        "disclaimer": DISCLAIMER,
-        "screenings": [one(screening) for screening in screened.screenings],
-    }

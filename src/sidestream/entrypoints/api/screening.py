@@ -1,0 +1,119 @@
+"""/api/v1: a stream's lab results and their screening against the limit values of a use
+(decision support, not a legal opinion), and the rule sets with their legal sources."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from sidestream.domain.regulation import Basis
+from sidestream.entrypoints.api.schemas import RequestModel, StreamId
+from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
+from sidestream.services.screening import add_lab_results, screen_stream, screening_record
+
+router = APIRouter(tags=["regulation"])
+MAX_RESULTS_PER_REQUEST = 1000
+
+
+class LabResultCreate(RequestModel):
+    parameter_code: str = Field(max_length=40, description="As in /api/v1/regulation/rule-sets")
+    basis: Basis = Field(description="total content, or leaching at L/S 2 or 10 l/kg")
+    value: float = Field(ge=0, description="Per dry mass, in `unit`")
+    unit: str = Field(max_length=10, description="mg/kg, g/kg, g/t, ppm or %")
+    standard: str = Field(max_length=200, description="The test or analysis standard")
+    laboratory: str = Field(default="", max_length=200)
+    tested_on: date
+    below_detection: bool = Field(
+        default=False, description="`value` is the detection limit: the true value is lower"
+    )
+
+
+class LabResultsCreate(RequestModel):
+    results: list[LabResultCreate] = Field(min_length=1, max_length=MAX_RESULTS_PER_REQUEST)
+
+
+class LabResultsAdded(BaseModel):
+    added: int
+
+
+@router.post(
+    "/streams/{stream_id}/lab-results",
+    status_code=201,
+    response_model=LabResultsAdded,
+    summary="Add a laboratory's results of a stream (all or none)",
+)
+def add_stream_lab_results(
+    stream_id: StreamId,
+    body: LabResultsCreate,
+    container: AppContainer,
+    visitor: CurrentVisitor,
+) -> LabResultsAdded:
+    rows = [
+        {
+            "parameter_code": result.parameter_code,
+            "basis": result.basis.value,
+            "value": repr(result.value),
+            "unit": result.unit,
+            "standard": result.standard,
+            "laboratory": result.laboratory,
+            "tested_on": result.tested_on.isoformat(),
+            "below_detection": "yes" if result.below_detection else "no",
+        }
+        for result in body.results
+    ]
+    added = add_lab_results(
+        container.unit_of_work,
+        container.regulation,
+        visitor.principal,
+        stream_id,
+        rows,
+        container.today(),
+        container.clock.now(),
+        from_file=False,
+    )
+    return LabResultsAdded(added=added)
+
+
+@router.get(
+    "/streams/{stream_id}/screening",
+    summary="Screen a stream's lab results against the limit values of a use",
+)
+def get_stream_screening(
+    stream_id: StreamId,
+    container: AppContainer,
+    visitor: CurrentVisitor,
+    use: str | None = Query(default=None, max_length=60, description="One rule set; all if none"),
+) -> dict[str, Any]:
+    screened = screen_stream(
+        container.unit_of_work, container.regulation, visitor.principal, stream_id, use
+    )
+    return screening_record(screened)
+
+
+@router.get("/regulation/rule-sets", summary="The rule sets, each limit with its source")
+def list_rule_sets(container: AppContainer) -> list[dict[str, Any]]:
+    return [
+        {
+            "rule_set_id": rule_set.rule_set_id,
+            "name": rule_set.name,
+            "use": rule_set.use,
+            "legal_source": rule_set.legal_source,
+            "source_locator": rule_set.source_locator,
+            "in_force_from": rule_set.in_force_from.isoformat(),
+            "limits": [
+                {
+                    "parameter_code": limit.parameter_code,
+                    "parameter": container.regulation.parameters[limit.parameter_code].name,
+                    "basis": limit.basis.value,
+                    "limit_value": limit.limit_value,
+                    "unit": limit.unit,
+                    "is_verified": limit.is_verified,
+                }
+                for limit in rule_set.limits
+            ],
+        }
+        for rule_set in container.regulation.rule_sets.values()
+    ]
