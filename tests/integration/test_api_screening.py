@@ -84,3 +84,28 @@ def test_the_screening_of_a_private_stream_is_not_found_for_others(site: Site) -
     with site.client() as browser:
         sign_in(browser, FACILITATOR)
         assert browser.get(f"/streams/{dust}/screening.json").status_code == 200
+
+
+def test_a_member_records_a_status_through_the_api(site: Site) -> None:
+    slag = _ids(site)["Ferrochrome slag"]
+    token = create_api_token(
+        site.container.unit_of_work, Principal(site.member_id), site.member_id, "s", None, T0
+    ).secret
+    member = {"Authorization": f"Bearer {token}"}
+    body = {
+        "use": "cover layer of a waste-rock pile",
+        "status": "by_product",
+        "legal_basis": "Waste Act 646/2011, section 5",
+        "decided_on": "2025-05-01",
+        "route_id": "waste_rock_cover_sealing_layer",
+    }
+    url = site.url + f"/api/v1/streams/{slag}/statuses"
+    wrong = httpx.post(url, json=body | {"route_id": "moon_base", "status": "gold"}, headers=member)
+    assert wrong.status_code == 422 and "status" in {e["field"] for e in wrong.json()["errors"]}
+    unknown_route = httpx.post(url, json=body | {"route_id": "moon_base"}, headers=member)
+    assert [e["field"] for e in unknown_route.json()["errors"]] == ["route_id"]
+    saved = httpx.post(url, json=body, headers=member)
+    assert saved.status_code == 201 and saved.json()["status"] == "by_product"
+    assert httpx.post(url, json=body).status_code in (401, 403)  # the public may not
+    shown = httpx.get(site.url + f"/streams/{slag}/screening?lang=fi").text
+    assert "sivutuote" in shown and "Waste Act 646/2011, section 5" in shown

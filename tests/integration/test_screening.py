@@ -144,3 +144,55 @@ def test_only_those_who_see_the_stream_publicly_read_its_results(registry: Conta
     assert hazardous.verdict is Verdict.MISSING  # a total content says nothing of leaching
     with pytest.raises(InvalidInput):
         add_lab_results(unit_of_work, regulation, operator, dust, [], registry.today(), NOW)
+
+
+def test_a_status_is_recorded_for_a_use_and_shown_with_the_screening(
+    registry: Container,
+) -> None:
+    slag = _stream_id(registry, "Ferrochrome slag")
+    recorded = runner.invoke(
+        app,
+        [
+            "status",
+            str(slag),
+            "--status",
+            "by_product",
+            "--use",
+            "road aggregate",
+            "--legal-basis",
+            "Waste Act 646/2011, section 5",
+            "--decided-on",
+            "2025-05-01",
+            "--decision",
+            "LAPELY/1234/2025",
+            "--authority",
+            "Lapland ELY Centre",
+            "--document",
+            "decision LAPELY/1234/2025.pdf",
+        ],
+    )
+    assert recorded.exit_code == 0, recorded.output
+    assert "is by product for road aggregate" in recorded.output
+    answer = json.loads(runner.invoke(app, ["screen", str(slag), "--json"]).output)
+    (status,) = answer["statuses"]
+    assert status["status"] == "by_product" and status["authority"] == "Lapland ELY Centre"
+    assert status["documents"] == ["decision LAPELY/1234/2025.pdf"]
+    refused = runner.invoke(
+        app,
+        [
+            "status",
+            str(slag),
+            "--status",
+            "end_of_waste",
+            "--use",
+            "road aggregate",
+            "--legal-basis",
+            "Waste Act 646/2011, section 5 a",
+            "--decided-on",
+            "2025-05-01",
+        ],
+        env={"COLUMNS": "240"},
+    )
+    assert refused.exit_code == 1 and "decision_reference" in refused.output
+    again = json.loads(runner.invoke(app, ["screen", str(slag), "--json"]).output)
+    assert len(again["statuses"]) == 1  # the refused one was not stored

@@ -280,3 +280,109 @@ def check_regulation_data(
         for rule_set_id in sorted({i for i in ids if ids.count(i) > 1})
     ]
     return problems
+
+
+# --- regulatory status ----------------------------------------------------------------------
+
+
+class RegulatoryStatus(StrEnum):
+    """What a stream is in law for one use (Waste Framework Directive 2008/98/EC, transposed by
+    the Finnish Waste Act 646/2011)."""
+
+    WASTE = "waste"
+    BY_PRODUCT = "by_product"  # Article 5: a by-product, not a waste
+    END_OF_WASTE = "end_of_waste"  # Article 6: has ceased to be waste
+    PRODUCT = "product"  # never was a waste (e.g. a main product sold as such)
+
+
+MAX_STATUS_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class StatusRecord:
+    """A stream's status for one intended use, with the decision or basis behind it."""
+
+    stream_id: int
+    use: str  # the intended use, in words (or a valorisation route's name)
+    status: RegulatoryStatus
+    legal_basis: str  # e.g. "Waste Act 646/2011, section 5 (by-product)"
+    decided_on: date
+    route_id: str | None = None  # the valorisation route of the use, when there is one
+    decision_reference: str | None = None  # the authority's decision or permit number
+    authority: str | None = None  # e.g. "Lapland ELY Centre"
+    valid_until: date | None = None
+    scope_of_use: str | None = None  # where and how the status holds
+    documents: tuple[str, ...] = ()  # references to the decision, the permit, lab reports
+    status_record_id: int | None = None
+
+    def is_valid_on(self, day: date) -> bool:
+        return self.decided_on <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+def check_status_record(
+    record: StatusRecord, route_ids: frozenset[str], today: date
+) -> StatusRecord:
+    """The record with its texts trimmed, or InvalidInput naming every wrong field."""
+    errors: list[FieldError] = []
+
+    def text(value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    use = record.use.strip()
+    legal_basis = record.legal_basis.strip()
+    if not use:
+        errors.append(field_error("use", "is required"))
+    if not legal_basis:
+        errors.append(field_error("legal_basis", "is required"))
+    for name, value in (
+        ("use", use),
+        ("legal_basis", legal_basis),
+        ("decision_reference", record.decision_reference),
+        ("authority", record.authority),
+        ("scope_of_use", record.scope_of_use),
+    ):
+        if value is not None and len(value) > MAX_STATUS_TEXT:
+            errors.append(
+                field_error(
+                    name,
+                    "is {length} characters long; at most {limit} are allowed",
+                    {"length": len(value), "limit": MAX_STATUS_TEXT},
+                )
+            )
+    if record.route_id is not None and record.route_id not in route_ids:
+        errors.append(
+            field_error(
+                "route_id", "{code} is not a valorisation route", {"code": repr(record.route_id)}
+            )
+        )
+    if record.decided_on > today:
+        errors.append(field_error("decided_on", "lies in the future"))
+    if record.valid_until is not None and record.valid_until < record.decided_on:
+        errors.append(field_error("valid_until", "is before decided_on"))
+    if text(record.decision_reference) and not text(record.authority):
+        errors.append(field_error("authority", "a decision names the authority that made it"))
+    if record.status is RegulatoryStatus.END_OF_WASTE and not text(record.decision_reference):
+        # End-of-waste status in Finland rests on EU or national criteria or on a case-by-case
+        # decision of the authority: either way there is a reference to cite.
+        errors.append(
+            field_error(
+                "decision_reference",
+                "end-of-waste status cites the criteria or the decision it rests on",
+            )
+        )
+    if errors:
+        raise InvalidInput(errors)
+    return StatusRecord(
+        stream_id=record.stream_id,
+        use=use,
+        status=record.status,
+        legal_basis=legal_basis,
+        decided_on=record.decided_on,
+        route_id=record.route_id,
+        decision_reference=text(record.decision_reference),
+        authority=text(record.authority),
+        valid_until=record.valid_until,
+        scope_of_use=text(record.scope_of_use),
+        documents=tuple(d.strip() for d in record.documents if d.strip()),
+        status_record_id=record.status_record_id,
+    )

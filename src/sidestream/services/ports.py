@@ -20,7 +20,7 @@ from sidestream.domain.accounts import (
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.proposals import ProposalRecord
-from sidestream.domain.regulation import LabResult
+from sidestream.domain.regulation import LabResult, StatusRecord
 from sidestream.domain.scenarios import ScenarioRun
 from sidestream.domain.streams import Need, SideStream
 from sidestream.domain.synergies import Stage, Synergy
@@ -248,6 +248,14 @@ class LabResultRepository(Protocol):
     def for_stream(self, stream_id: int) -> list[LabResult]: ...
 
 
+class StatusRecordRepository(Protocol):
+    """A stream's regulatory statuses per use, oldest decision first."""
+
+    def add(self, record: StatusRecord) -> StatusRecord: ...
+
+    def for_stream(self, stream_id: int) -> list[StatusRecord]: ...
+
+
 class PasswordHasher(Protocol):
     """A slow, salted password hash (Argon2id in production)."""
 
@@ -334,6 +342,9 @@ class UnitOfWork(Protocol):
 
     @property
     def lab_results(self) -> LabResultRepository: ...
+
+    @property
+    def statuses(self) -> StatusRecordRepository: ...
 
     def registry_snapshot(self) -> RegistrySnapshot:
         """The registry for read models: a copy cached until a commit changes the registry

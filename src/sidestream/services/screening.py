@@ -23,7 +23,9 @@ from sidestream.domain.regulation import (
     LabResult,
     RegulationData,
     Screening,
+    StatusRecord,
     check_lab_result,
+    check_status_record,
     screen,
 )
 from sidestream.domain.streams import SideStream
@@ -50,6 +52,7 @@ class StreamScreening:
     stream_name: str
     results: tuple[LabResult, ...]  # oldest first
     screenings: tuple[Screening, ...]  # one per rule set asked for
+    statuses: tuple[StatusRecord, ...] = ()  # the stream's regulatory status per use
 
 
 def _readable_stream(uow: UnitOfWork, reader: Principal, stream_id: int) -> SideStream:
@@ -160,12 +163,46 @@ def screen_stream(
     with unit_of_work() as uow:
         stream = _readable_stream(uow, reader, stream_id)
         results = uow.lab_results.for_stream(stream_id)
+        statuses = uow.statuses.for_stream(stream_id)
     return StreamScreening(
         stream_id=stream_id,
         stream_name=stream.name,
         results=tuple(results),
         screenings=tuple(screen(rule_set, results) for rule_set in rule_sets),
+        statuses=tuple(statuses),
     )
+
+
+def record_status(
+    unit_of_work: UnitOfWorkFactory,
+    route_ids: frozenset[str],
+    actor: Principal,
+    record: StatusRecord,
+    today: date,
+    now: datetime,
+) -> StatusRecord:
+    """Record the stream's status for one use (its members and facilitators), audited."""
+    if actor.is_anonymous:
+        raise Forbidden("sign in to record a regulatory status")
+    checked = check_status_record(record, route_ids, today)
+    with unit_of_work() as uow:
+        stream = uow.streams.get(record.stream_id)
+        if stream is None or not (
+            actor.oversees_registry or actor.is_member_of(stream.organisation_id)
+        ):
+            raise NotFound("stream", record.stream_id)
+        saved = uow.statuses.add(checked)
+        audit(
+            uow,
+            actor,
+            AuditAction.CHANGED,
+            EntityKind.STREAM,
+            record.stream_id,
+            now,
+            f"{stream.name}: {checked.status.value} for {checked.use}",
+        )
+        uow.commit()
+    return saved
 
 
 def screening_record(screened: StreamScreening) -> dict[str, Any]:
@@ -202,5 +239,22 @@ def screening_record(screened: StreamScreening) -> dict[str, Any]:
         "stream_id": screened.stream_id,
         "stream_name": screened.stream_name,
         "disclaimer": DISCLAIMER,
+        "statuses": [status_record(record) for record in screened.statuses],
         "screenings": [one(screening) for screening in screened.screenings],
+    }
+
+
+def status_record(record: StatusRecord) -> dict[str, Any]:
+    return {
+        "status_record_id": record.status_record_id,
+        "use": record.use,
+        "route_id": record.route_id,
+        "status": record.status.value,
+        "legal_basis": record.legal_basis,
+        "decision_reference": record.decision_reference,
+        "authority": record.authority,
+        "decided_on": record.decided_on.isoformat(),
+        "valid_until": record.valid_until.isoformat() if record.valid_until else None,
+        "scope_of_use": record.scope_of_use,
+        "documents": list(record.documents),
     }

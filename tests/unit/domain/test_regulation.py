@@ -17,9 +17,12 @@ from sidestream.domain.regulation import (
     LabResult,
     LimitValue,
     Parameter,
+    RegulatoryStatus,
     RuleSet,
+    StatusRecord,
     Verdict,
     check_lab_result,
+    check_status_record,
     rule_set_problems,
     screen,
     to_unit,
@@ -186,3 +189,45 @@ def test_a_limit_met_exactly_in_another_unit_is_within(limit: float, unit: str) 
         screen(rule_set, [result("zinc", same * 1.000001, unit, Basis.TOTAL)]).verdict
         is Verdict.EXCEEDS
     )
+
+
+def _status(**changes: object) -> StatusRecord:
+    fields: dict[str, object] = {
+        "stream_id": 1,
+        "use": "cover layer of a waste-rock pile",
+        "status": RegulatoryStatus.BY_PRODUCT,
+        "legal_basis": "Waste Act 646/2011, section 5",
+        "decided_on": date(2025, 5, 1),
+    }
+    return StatusRecord(**(fields | changes))  # type: ignore[arg-type]
+
+
+def test_a_status_record_names_every_wrong_field() -> None:
+    routes = frozenset({"waste_rock_cover_sealing_layer"})
+    assert check_status_record(_status(use="  cover  "), routes, TODAY).use == "cover"
+    with pytest.raises(InvalidInput) as raised:
+        check_status_record(
+            _status(
+                use=" ",
+                legal_basis="",
+                route_id="moon_base",
+                decided_on=date(2027, 1, 1),
+                valid_until=date(2026, 1, 1),
+                decision_reference="LAPELY/123/2025",
+            ),
+            routes,
+            TODAY,
+        )
+    assert {error.field for error in raised.value.errors} == {
+        "use",
+        "legal_basis",
+        "route_id",
+        "decided_on",
+        "valid_until",
+        "authority",
+    }
+    with pytest.raises(InvalidInput) as raised:
+        check_status_record(_status(status=RegulatoryStatus.END_OF_WASTE), routes, TODAY)
+    assert [error.field for error in raised.value.errors] == ["decision_reference"]
+    valid = _status(valid_until=date(2026, 12, 31))
+    assert valid.is_valid_on(TODAY) and not valid.is_valid_on(date(2027, 1, 1))

@@ -32,6 +32,7 @@ from sidestream.adapters.db.tables import (
     SessionRow,
     SideStreamRow,
     SiteRow,
+    StatusRecordRow,
     StreamPropertyRow,
     SynergyEventRow,
     SynergyRow,
@@ -52,7 +53,7 @@ from sidestream.domain.matching import BenefitEstimate, Proposal, ScoreFactor
 from sidestream.domain.network_design import Criterion
 from sidestream.domain.organisations import Organisation, Site, SizeClass
 from sidestream.domain.proposals import Decision, ProposalRecord
-from sidestream.domain.regulation import Basis, LabResult
+from sidestream.domain.regulation import Basis, LabResult, RegulatoryStatus, StatusRecord
 from sidestream.domain.routes import TransportModeName
 from sidestream.domain.scenarios import (
     PlannedFlow,
@@ -1280,3 +1281,52 @@ class SqlLabResultRepository:
             )
             for row in rows
         ]
+
+
+class SqlStatusRecordRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, record: StatusRecord) -> StatusRecord:
+        row = StatusRecordRow(
+            stream_id=record.stream_id,
+            use=record.use,
+            route_id=record.route_id,
+            status=record.status.value,
+            legal_basis=record.legal_basis,
+            decision_reference=record.decision_reference,
+            authority=record.authority,
+            decided_on=record.decided_on,
+            valid_until=record.valid_until,
+            scope_of_use=record.scope_of_use,
+            documents="\n".join(record.documents),
+            created_at=datetime.now(UTC),
+        )
+        self._session.add(row)
+        _flush(self._session)
+        return _status_from_row(row)
+
+    def for_stream(self, stream_id: int) -> list[StatusRecord]:
+        rows = self._session.scalars(
+            select(StatusRecordRow)
+            .where(StatusRecordRow.stream_id == stream_id)
+            .order_by(StatusRecordRow.decided_on, StatusRecordRow.status_record_id)
+        )
+        return [_status_from_row(row) for row in rows]
+
+
+def _status_from_row(row: StatusRecordRow) -> StatusRecord:
+    return StatusRecord(
+        stream_id=row.stream_id,
+        use=row.use,
+        status=RegulatoryStatus(row.status),
+        legal_basis=row.legal_basis,
+        decided_on=row.decided_on,
+        route_id=row.route_id,
+        decision_reference=row.decision_reference,
+        authority=row.authority,
+        valid_until=row.valid_until,
+        scope_of_use=row.scope_of_use,
+        documents=tuple(line for line in row.documents.split("\n") if line),
+        status_record_id=row.status_record_id,
+    )

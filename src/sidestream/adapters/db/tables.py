@@ -539,3 +539,25 @@ class LabResultRow(Base):
     tested_on: Mapped[date] = mapped_column(Date)
     is_below_detection: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatusRecordRow(Base):
+    """A stream's regulatory status for one intended use, with what it rests on."""
+
+    __tablename__ = "regulatory_statuses"
+
+    status_record_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("side_streams.stream_id", ondelete="CASCADE"), index=True
+    )
+    use: Mapped[str] = mapped_column(Text)
+    route_id: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(20))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    decision_reference: Mapped[str | None] = mapped_column(Text)
+    authority: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    scope_of_use: Mapped[str | None] = mapped_column(Text)
+    documents: Mapped[str] = mapped_column(Text)  # one reference per line
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

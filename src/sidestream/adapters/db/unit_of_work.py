@@ -21,6 +21,7 @@ from sidestream.adapters.db.repositories import (
     SqlProposalRepository,
     SqlScenarioRepository,
     SqlSessionRepository,
+    SqlStatusRecordRepository,
     SqlStreamRepository,
     SqlSynergyRepository,
     SqlUserRepository,
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     login_attempts: SqlLoginAttemptRepository
     audit_log: SqlAuditLog
     lab_results: SqlLabResultRepository
+    statuses: SqlStatusRecordRepository
 
     def __init__(
         self, session_factory: sessionmaker[Session], registry_cache: RegistryCache | None = None
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.login_attempts = SqlLoginAttemptRepository(self._session)
         self.audit_log = SqlAuditLog(self._session)
         self.lab_results = SqlLabResultRepository(self._session)
+        self.statuses = SqlStatusRecordRepository(self._session)
         return self
 
     def __exit__(

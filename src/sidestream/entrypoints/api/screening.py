@@ -9,10 +9,16 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from sidestream.domain.regulation import Basis
+from sidestream.domain.regulation import Basis, RegulatoryStatus, StatusRecord
 from sidestream.entrypoints.api.schemas import RequestModel, StreamId
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
-from sidestream.services.screening import add_lab_results, screen_stream, screening_record
+from sidestream.services.screening import (
+    add_lab_results,
+    record_status,
+    screen_stream,
+    screening_record,
+    status_record,
+)
 
 router = APIRouter(tags=["regulation"])
 MAX_RESULTS_PER_REQUEST = 1000
@@ -117,3 +123,40 @@ def list_rule_sets(container: AppContainer) -> list[dict[str, Any]]:
         }
         for rule_set in container.regulation.rule_sets.values()
     ]
+
+
+class StatusRecordCreate(RequestModel):
+    use: str = Field(max_length=2000, description="The intended use, in words")
+    status: RegulatoryStatus
+    legal_basis: str = Field(max_length=2000, description="e.g. Waste Act 646/2011, section 5")
+    decided_on: date
+    route_id: str | None = Field(default=None, max_length=80)
+    decision_reference: str | None = Field(default=None, max_length=2000)
+    authority: str | None = Field(default=None, max_length=2000)
+    valid_until: date | None = None
+    scope_of_use: str | None = Field(default=None, max_length=2000)
+    documents: list[str] = Field(default_factory=list, max_length=50)
+
+
+@router.post(
+    "/streams/{stream_id}/statuses",
+    status_code=201,
+    summary="Record a stream's regulatory status for one intended use",
+)
+def add_stream_status(
+    stream_id: StreamId,
+    body: StatusRecordCreate,
+    container: AppContainer,
+    visitor: CurrentVisitor,
+) -> dict[str, Any]:
+    fields = body.model_dump(exclude={"documents"})
+    record = StatusRecord(stream_id=stream_id, documents=tuple(body.documents), **fields)
+    saved = record_status(
+        container.unit_of_work,
+        frozenset(container.knowledge_base.routes_by_id),
+        visitor.principal,
+        record,
+        container.today(),
+        container.clock.now(),
+    )
+    return status_record(saved)

@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -43,6 +43,7 @@ from sidestream.domain.matching import DEFAULT_TOP_K
 from sidestream.domain.network_design import Criterion
 from sidestream.domain.proposals import ProposalRecord
 from sidestream.domain.prospecting import MeasuredValue, ProspectResult
+from sidestream.domain.regulation import RegulatoryStatus, StatusRecord
 from sidestream.domain.scenarios import ScenarioRun, scenario_from_mapping, scenario_to_mapping
 from sidestream.domain.solving import (
     LinearProgram,
@@ -90,6 +91,7 @@ from sidestream.services.screening import (
     LAB_RESULT_COLUMNS,
     StreamScreening,
     add_lab_results,
+    record_status,
     screen_stream,
     screening_record,
 )
@@ -373,6 +375,66 @@ def import_lab_results_command(
 
     added = _run(run)
     console.print(f"Added {added} lab results to stream {stream_id}.")
+
+
+@app.command("status")
+def status_command(
+    stream_id: Annotated[int, typer.Argument(help="The stream.")],
+    status: Annotated[
+        RegulatoryStatus,
+        typer.Option(help="waste, by_product (WFD Art. 5), end_of_waste (Art. 6) or product."),
+    ],
+    use: Annotated[str, typer.Option(help="The intended use, in words.")],
+    legal_basis: Annotated[
+        str, typer.Option("--legal-basis", help="e.g. 'Waste Act 646/2011, section 5'.")
+    ],
+    decided_on: Annotated[datetime, typer.Option("--decided-on", formats=["%Y-%m-%d"])],
+    route: Annotated[str | None, typer.Option(help="The valorisation route of the use.")] = None,
+    decision: Annotated[
+        str | None, typer.Option(help="The authority's decision or permit reference.")
+    ] = None,
+    authority: Annotated[str | None, typer.Option(help="e.g. 'Lapland ELY Centre'.")] = None,
+    valid_until: Annotated[
+        datetime | None, typer.Option("--valid-until", formats=["%Y-%m-%d"])
+    ] = None,
+    scope: Annotated[str | None, typer.Option(help="Where and how the status holds.")] = None,
+    document: Annotated[
+        list[str] | None, typer.Option(help="A document reference (repeat for more).")
+    ] = None,
+) -> None:
+    """Record a stream's regulatory status for one intended use, with what it rests on."""
+    container = _container()
+
+    def run() -> StatusRecord:
+        _ensure_schema(container)
+        record = StatusRecord(
+            stream_id=stream_id,
+            use=use,
+            status=status,
+            legal_basis=legal_basis,
+            decided_on=decided_on.date(),
+            route_id=route,
+            decision_reference=decision,
+            authority=authority,
+            valid_until=valid_until.date() if valid_until else None,
+            scope_of_use=scope,
+            documents=tuple(document or ()),
+        )
+        route_ids = frozenset(container.knowledge_base.routes_by_id)
+        return record_status(
+            container.unit_of_work,
+            route_ids,
+            Principal.operator(),
+            record,
+            container.today(),
+            container.clock.now(),
+        )
+
+    saved = _run(run)
+    console.print(
+        f"Recorded: stream {stream_id} is {saved.status.value.replace('_', ' ')} "
+        f"for {escape(saved.use)} (record {saved.status_record_id})."
+    )
 
 
 @app.command("screen")

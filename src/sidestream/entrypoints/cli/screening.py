@@ -19,6 +19,19 @@ def _figure(value: float) -> str:
 
 def print_screening(console: Console, screened: StreamScreening) -> None:
     console.print(f"[bold]{escape(screened.stream_name)}[/bold] (stream {screened.stream_id})")
+    for record in screened.statuses:
+        decision = (
+            f", {record.decision_reference} ({record.authority})"
+            if record.decision_reference
+            else ""
+        )
+        until = f", valid until {record.valid_until}" if record.valid_until else ""
+        console.print(
+            escape(
+                f"Status for {record.use}: {record.status.value.replace('_', ' ')} "
+                f"({record.legal_basis}{decision}; decided {record.decided_on}{until})"
+            )
+        )
     for screening in screened.screenings:
         rule_set = screening.rule_set
         verdict = screening.verdict
