@@ -196,3 +196,22 @@ def test_a_status_is_recorded_for_a_use_and_shown_with_the_screening(
     assert refused.exit_code == 1 and "decision_reference" in refused.output
     again = json.loads(runner.invoke(app, ["screen", str(slag), "--json"]).output)
     assert len(again["statuses"]) == 1  # the refused one was not stored
+
+
+def test_a_laboratorys_excel_file_is_read_like_its_csv(registry: Container, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    slag = _stream_id(registry, "Ferrochrome slag")
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for line in SLAG_RESULTS.strip().splitlines():
+        sheet.append(line.split(","))
+    path = tmp_path / "lab.xlsx"
+    workbook.save(path)
+    added = runner.invoke(app, ["import", "lab-results", str(slag), str(path)])
+    assert added.exit_code == 0, added.output
+    answer = json.loads(
+        runner.invoke(app, ["screen", str(slag), "--use", "eu_landfill_inert", "--json"]).output
+    )
+    assert answer["screenings"][0]["verdict"] == "exceeds"  # molybdenum, as from the CSV
