@@ -171,6 +171,11 @@ class Principal:
     def is_member_of(self, organisation_id: int) -> bool:
         return organisation_id in self.organisation_ids
 
+    def acts_for(self, organisation_id: int) -> bool:
+        """Whether the principal may change the organisation's records: its members, and the
+        facilitators and administrators who oversee the registry."""
+        return self.oversees_registry or self.is_member_of(organisation_id)
+
 
 # --- partners --------------------------------------------------------------------------------
 

@@ -349,7 +349,7 @@ def set_partners(
 ) -> frozenset[int]:
     """Replace the organisations this one names as partners: its members, facilitators and
     administrators may. The partners see the organisation's partner-tier listings."""
-    if not (actor.oversees_registry or actor.is_member_of(organisation_id)):
+    if not actor.acts_for(organisation_id):
         raise Forbidden("only the organisation's members and facilitators name its partners")
     with unit_of_work() as uow:
         organisation = uow.organisations.get(organisation_id)

@@ -46,7 +46,7 @@ class EditableListing:
 def _refuse_unless_editor(actor: Principal, organisation_id: int) -> None:
     if actor.is_anonymous:
         raise Forbidden("sign in to create or change listings")
-    if not (actor.oversees_registry or actor.is_member_of(organisation_id)):
+    if not actor.acts_for(organisation_id):
         raise Forbidden("only the organisation's members and facilitators may change its listings")
 
 
@@ -57,8 +57,7 @@ def editable_organisations(unit_of_work: UnitOfWorkFactory, actor: Principal) ->
     allowed = [
         org
         for org in organisations
-        if actor.oversees_registry
-        or (org.organisation_id is not None and actor.is_member_of(org.organisation_id))
+        if org.organisation_id is not None and actor.acts_for(org.organisation_id)
     ]
     return sorted(allowed, key=lambda org: org.name.casefold())
 
@@ -171,9 +170,7 @@ def _editable(
     uow: UnitOfWork, actor: Principal, listing: SideStream | Need | None, kind: EntityKind, key: int
 ) -> tuple[SideStream | Need, Organisation]:
     # Someone who may not edit it learns no more than that it is not there.
-    if listing is None or not (
-        actor.oversees_registry or actor.is_member_of(listing.organisation_id)
-    ):
+    if listing is None or not actor.acts_for(listing.organisation_id):
         raise NotFound(kind.value, key)
     organisation = uow.organisations.get(listing.organisation_id)
     if organisation is None:

@@ -58,7 +58,7 @@ class OrganisationDetail:
 
 def sees_exact_locations(reader: Principal, organisation_id: int) -> bool:
     """Members of the organisation and facilitators (and administrators) see where it works."""
-    return reader.oversees_registry or reader.is_member_of(organisation_id)
+    return reader.acts_for(organisation_id)
 
 
 def _site_view(site: Site, reference: ReferenceData, exact: bool) -> SiteView:
@@ -125,7 +125,7 @@ class OrganisationProfile:
 def _editable(uow: UnitOfWork, actor: Principal, organisation_id: int) -> Organisation:
     organisation = uow.organisations.get(organisation_id)
     # Someone who may not edit it learns no more than that it is not there.
-    if organisation is None or not (actor.oversees_registry or actor.is_member_of(organisation_id)):
+    if organisation is None or not actor.acts_for(organisation_id):
         raise NotFound("organisation", organisation_id)
     return organisation
 

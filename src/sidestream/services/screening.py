@@ -129,9 +129,7 @@ def add_lab_results(
     results = read_lab_results(rows, regulation, today, from_file)
     with unit_of_work() as uow:
         stream = uow.streams.get(stream_id)
-        if stream is None or not (
-            actor.oversees_registry or actor.is_member_of(stream.organisation_id)
-        ):
+        if stream is None or not actor.acts_for(stream.organisation_id):
             raise NotFound("stream", stream_id)
         uow.lab_results.add(stream_id, results)
         audit(
@@ -187,9 +185,7 @@ def record_status(
     checked = check_status_record(record, route_ids, today)
     with unit_of_work() as uow:
         stream = uow.streams.get(record.stream_id)
-        if stream is None or not (
-            actor.oversees_registry or actor.is_member_of(stream.organisation_id)
-        ):
+        if stream is None or not actor.acts_for(stream.organisation_id):
             raise NotFound("stream", record.stream_id)
         saved = uow.statuses.add(checked)
         audit(
