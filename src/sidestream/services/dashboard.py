@@ -38,6 +38,10 @@ class Dashboard:
     synergies_by_stage: dict[Stage, int]
     organisation_count: int  # in the registry
 
+    @property
+    def expiry_warning_days(self) -> int:
+        return EXPIRY_WARNING.days
+
 
 def dashboard(
     unit_of_work: UnitOfWorkFactory, reference: ReferenceData, reader: Principal, today: date

@@ -77,10 +77,6 @@ def use_language(language: str) -> None:
     _language.set(language)
 
 
-def current_language() -> str:
-    return _language.get()
-
-
 def gettext(message: str) -> str:
     return translations(_language.get()).gettext(message)
 

@@ -5,6 +5,7 @@ as the synergy's page with the reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -157,7 +158,7 @@ def _act(
     container: Container,
     visitor: Visitor,
     synergy_id: int,
-    action: Any,
+    action: Callable[[], object],
 ) -> Response:
     """Make the move, then back to the synergy; a refusal shows the page with its reason."""
     try:
