@@ -64,7 +64,7 @@ messages: $(VENV)/.installed
 		-k Conflict -k ProblemKind:3 --no-location --sort-output \
 		--project sidestream -o $(LOCALES)/sidestream.pot .
 	$(BIN)/pybabel update -i $(LOCALES)/sidestream.pot -d $(LOCALES) -D sidestream -l fi \
-		--no-fuzzy-matching --ignore-obsolete --omit-header
+		--no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

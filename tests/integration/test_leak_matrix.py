@@ -18,7 +18,7 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
@@ -27,11 +27,15 @@ from pydantic import SecretStr
 
 from sidestream.bootstrap.container import Container
 from sidestream.domain.accounts import Principal
+from sidestream.domain.documents import DocumentUpload
 from sidestream.domain.proposals import Decision, Side
+from sidestream.domain.regulation import RegulatoryStatus, StatusRecord
 from sidestream.entrypoints.server import create_app
 from sidestream.services.accounts import create_api_token, create_user, set_partners
+from sidestream.services.documents import upload_document
 from sidestream.services.listing_edits import save_need, save_stream
 from sidestream.services.matching import decide_proposal
+from sidestream.services.screening import record_status
 from sidestream.services.synergies import open_synergy
 from sidestream.services.transfer import import_organisations
 from tests.integration.test_synergies import _propose
@@ -63,6 +67,16 @@ def need_canaries(tier: str) -> tuple[str, ...]:
     return (f"LEAKNEED{tier.upper()}", f"LEAKNDESC{tier.upper()}")
 
 
+def document_canaries(tier: str) -> tuple[str, ...]:
+    """A stream's document is confidential evidence, whatever the stream's tier: its title,
+    its file's name and its content."""
+    return (
+        f"LEAKDOCTITLE{tier.upper()}",
+        f"LEAKDOCFILE{tier.upper()}",
+        f"LEAKDOCBODY{tier.upper()}",
+    )
+
+
 PENDING_NEED = ("LEAKCPPENDING",)  # the counterpart's private need, in a pending proposal
 ACCEPTED_NEED = ("LEAKCPACCEPTED",)  # its private need in a proposal both accepted
 
@@ -73,6 +87,7 @@ def entitled(role: str) -> set[str]:
     if role in ("owner", "facilitator"):
         for tier in TIERS:
             allowed |= {*stream_canaries(tier), *need_canaries(tier), *cost_canaries(tier)}
+            allowed |= set(document_canaries(tier))  # full access only
         allowed |= set(ANONYMOUS_EXACT_QUANTITY)
         allowed |= set(ACCEPTED_NEED)  # both accepted: the counterpart is named
         if role == "facilitator":
@@ -152,6 +167,41 @@ def _need(owner: str, name: str, description: str, tier: str) -> dict[str, str]:
     }
 
 
+def _document(container: Container, stream_id: int, tier: str) -> int:
+    """A document of the stream, in support of a status record of it (so that the screening
+    lists it with the record too)."""
+    status = record_status(
+        container.unit_of_work,
+        frozenset(),
+        Principal.operator(),
+        StatusRecord(
+            stream_id=stream_id,
+            use="road base",
+            status=RegulatoryStatus.BY_PRODUCT,
+            legal_basis="Waste Act 646/2011, section 5",
+            decided_on=date(2026, 1, 15),
+        ),
+        container.today(),
+        NOW,
+    )
+    title, file_name, body = document_canaries(tier)
+    document = upload_document(
+        container.unit_of_work,
+        Principal.operator(),
+        DocumentUpload(
+            stream_id,
+            title,
+            "decision",
+            f"{file_name}.txt",
+            f"The decision: {body}\n".encode(),
+            status.status_record_id,
+        ),
+        NOW,
+    )
+    assert document.document_id is not None
+    return document.document_id
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory, reference: object) -> Iterator[World]:
     from tests.conftest import migrated_container
@@ -187,6 +237,10 @@ def world(tmp_path_factory: pytest.TempPathFactory, reference: object) -> Iterat
         decide_proposal(uow, accepted_id, side, Decision.ACCEPTED, NOW)
     decide_proposal(uow, pending_id, Side.NEED, Decision.ACCEPTED, NOW)
     synergy = open_synergy(uow, accepted_id, Principal(None, is_facilitator=True), NOW)
+    documents = [
+        _document(container, stream.stream_id, tier)  # type: ignore[arg-type]
+        for tier, stream in streams.items()
+    ]
     tokens: dict[str, str] = {}
     for role in ROLES[1:]:
         user = create_user(
@@ -209,6 +263,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, reference: object) -> Iterat
         "organisation_id": list(org_ids.values()),
         "proposal_id": [pending_id, accepted_id],
         "synergy_id": [synergy.synergy_id],  # type: ignore[list-item]
+        "document_id": documents,
         "table": ["organisations", "streams", "needs"],
     }
     try:
@@ -299,6 +354,9 @@ def test_the_matrix_covers_the_api_pages_twins_and_exports() -> None:
     assert len(ROUTES) >= 20
     for expected in ("/", "/index.json", "/dashboard", "/synergies/{synergy_id}.json"):
         assert expected in ROUTES, expected
+    for documents in ("/api/v1/streams/{stream_id}", "/streams/{stream_id}"):
+        assert f"{documents}/documents/{{document_id}}" in ROUTES  # the downloads
+    assert "/streams/{stream_id}/documents" in POST_ROUTES  # the page's upload
     assert any(route.startswith("/api/v1/") for route in ROUTES)
 
 

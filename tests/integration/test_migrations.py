@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -19,13 +20,17 @@ from sidestream.adapters.db.tables import Base
 from sidestream.adapters.passwords import Argon2PasswordHasher
 from sidestream.bootstrap.container import Container
 from sidestream.domain.accounts import Principal
+from sidestream.domain.documents import DocumentUpload
+from sidestream.domain.regulation import RegulatoryStatus, StatusRecord
 from sidestream.domain.synergies import Stage
 from sidestream.services.accounts import (
     bootstrap_administrator,
     list_users,
     set_partners,
 )
+from sidestream.services.documents import upload_document
 from sidestream.services.scenarios import list_scenario_runs, save_scenario_run
+from sidestream.services.screening import record_status
 from sidestream.services.synergies import list_synergies, move_synergy, open_synergy
 from tests.integration.test_registry import _load_registry
 from tests.integration.test_scenarios_store import pareto_run
@@ -51,6 +56,7 @@ ACCOUNT_TABLES = {
     "audit_events",
 }
 SYNERGY_TABLES = {"synergies", "synergy_events"}
+DOCUMENT_TABLES = {"stream_documents"}
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -238,11 +244,99 @@ def test_the_synergies_revision_goes_down_and_up_keeping_the_proposals(
     assert _row_counts(engine) == counts
 
 
+def _status_with_a_document(container: Container, **status: object) -> tuple[int, int]:
+    """A registry with one status record of its first stream and a file supporting it: the
+    stream's and the record's ids."""
+    _load_registry(container)
+    now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    with container.unit_of_work() as uow:
+        stream_id = uow.streams.list_all()[0].stream_id
+    assert stream_id is not None
+    fields: dict[str, Any] = {
+        "use": "road base",
+        "status": RegulatoryStatus.BY_PRODUCT,
+        "legal_basis": "Waste Act 646/2011, section 5",
+        "decided_on": date(2025, 5, 1),
+    }
+    record = record_status(
+        container.unit_of_work,
+        frozenset(),
+        Principal.operator(),
+        StatusRecord(stream_id=stream_id, **(fields | status)),
+        container.today(),
+        now,
+        requirement_codes=frozenset({"mara_notification"}),
+    )
+    assert record.status_record_id is not None
+    upload_document(
+        container.unit_of_work,
+        Principal.operator(),
+        DocumentUpload(
+            stream_id, "Decision", "decision", "d.pdf", b"%PDF-1.7\n", record.status_record_id
+        ),
+        now,
+    )
+    return stream_id, record.status_record_id
+
+
+def test_the_documents_revision_goes_down_and_up_keeping_streams_and_statuses(
+    container: Container,
+) -> None:
+    stream_id, status_record_id = _status_with_a_document(container)
+    engine = container.engine
+    counts = _row_counts(engine)
+
+    downgrade_database(engine, "0010")
+
+    assert current_revision(engine) == "0010"
+    assert not DOCUMENT_TABLES & set(inspect(engine).get_table_names())
+    assert _row_counts(engine) == counts  # the files went; their streams stayed
+    with engine.connect() as connection:  # in SQL: the table models are of the head revision
+        kept = connection.execute(text("SELECT status_record_id FROM regulatory_statuses"))
+        assert list(kept.scalars()) == [status_record_id]
+
+    upgrade_database(engine, "0011")
+
+    assert current_revision(engine) == "0011"
+    assert set(inspect(engine).get_table_names()) >= DOCUMENT_TABLES
+    container.upgrade_database()  # on to head, where the table models apply
+    assert _differences(engine) == []
+    assert _row_counts(engine) == counts
+    with container.unit_of_work() as uow:
+        assert uow.documents.for_stream(stream_id) == []  # gone with the table
+
+
+def test_the_fulfils_revision_goes_down_and_up_keeping_records_and_document_links(
+    container: Container,
+) -> None:
+    stream_id, status_record_id = _status_with_a_document(
+        container, status=RegulatoryStatus.WASTE, fulfils=("mara_notification",)
+    )
+    engine = container.engine
+    counts = _row_counts(engine)
+
+    downgrade_database(engine, "0011")
+
+    assert current_revision(engine) == "0011"
+    assert _row_counts(engine) == counts
+    columns = {c["name"] for c in inspect(engine).get_columns("regulatory_statuses")}
+    assert "fulfils" not in columns
+    with engine.connect() as connection:  # the file still supports its record
+        linked = connection.execute(text("SELECT status_record_id FROM stream_documents"))
+        assert list(linked.scalars()) == [status_record_id]
+
+    container.upgrade_database()
+    assert _differences(engine) == []
+    with container.unit_of_work() as uow:
+        (kept,) = uow.statuses.for_stream(stream_id)
+    assert kept.fulfils == ()  # what it named went with the column; the record stayed
+
+
 def test_upgrade_twice_is_harmless(container: Container) -> None:
     container.upgrade_database()
     tables = set(inspect(container.engine).get_table_names())
     assert {"organisations", "sites", "side_streams", "needs", "stream_properties"} <= tables
-    assert tables >= SCENARIO_TABLES | ACCOUNT_TABLES | SYNERGY_TABLES
+    assert tables >= SCENARIO_TABLES | ACCOUNT_TABLES | SYNERGY_TABLES | DOCUMENT_TABLES
 
 
 def test_sqlite_runs_with_foreign_keys_and_wal(sqlite_container: Container) -> None:

@@ -1,5 +1,6 @@
 """Lab results and screening on both databases: a laboratory's file added all or nothing,
-`sidestream screen` with its verdicts, limits and sources, and who may read what."""
+`sidestream screen` with its verdicts, limits and sources, the test each result comes from and
+why a result of another test does not count, and who may read what."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -16,6 +18,7 @@ from sidestream.domain.accounts import Principal
 from sidestream.domain.errors import InvalidInput, NotFound
 from sidestream.domain.regulation import Verdict
 from sidestream.entrypoints.cli.app import app
+from sidestream.entrypoints.server import create_app
 from sidestream.services.screening import (
     LAB_RESULT_COLUMNS,
     add_lab_results,
@@ -23,6 +26,7 @@ from sidestream.services.screening import (
     screen_stream,
 )
 from tests.integration.test_registry import _load_registry
+from tests.support.server import running_server
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 runner = CliRunner()
@@ -77,13 +81,13 @@ def test_a_laboratorys_file_is_added_and_screened_from_the_command_line(
     assert verdicts[("arsenic", "leaching_ls10")] == ("missing", None)
     assert inert["verdict"] == "exceeds"
     every = json.loads(runner.invoke(app, ["screen", str(slag), "--json"]).output)
-    assert {s["rule_set_id"] for s in every["screenings"]} == {
-        "eu_landfill_inert",
-        "eu_landfill_non_hazardous",
-        "eu_landfill_hazardous",
+    assert {s["rule_set_id"] for s in every["screenings"]} == set(registry.regulation.rule_sets)
+    assert {"eu_landfill_inert", "fi_mara_covered", "eu_fpr_liming_material"} <= {
+        s["rule_set_id"] for s in every["screenings"]
     }
     unknown_use = runner.invoke(app, ["screen", str(slag), "--use", "road"])
-    assert unknown_use.exit_code == 1 and "not a known rule set" in unknown_use.output
+    assert unknown_use.exit_code == 1
+    assert "neither a valorisation route nor a rule set" in unknown_use.output
 
 
 def test_a_file_with_a_bad_row_adds_nothing_and_names_every_problem(
@@ -215,3 +219,80 @@ def test_a_laboratorys_excel_file_is_read_like_its_csv(registry: Container, tmp_
         runner.invoke(app, ["screen", str(slag), "--use", "eu_landfill_inert", "--json"]).output
     )
     assert answer["screenings"][0]["verdict"] == "exceeds"  # molybdenum, as from the CSV
+
+
+ASH_RESULTS = HEADER + (
+    "molybdenum,leaching_ls10,0.3,mg/kg,SFS-EN 14405:2017,Test Lab Oy,2026-03-01,no\n"
+    "vanadium,leaching_ls10,2.5,mg/kg,SFS-EN 14405:2017,Test Lab Oy,2026-03-01,no\n"
+    "chloride,leaching_ls10,300,mg/kg,SFS-EN 12457-3,Test Lab Oy,2026-03-01,no\n"
+)
+
+
+def test_a_result_of_a_test_the_limit_does_not_count_is_missing_with_the_reason_everywhere(
+    registry: Container, tmp_path: Path
+) -> None:
+    """MARA's leaching limits count the column test (as shipped): molybdenum 0.3 <= 0.5 and
+    vanadium 2.5 > 2 from the column test are judged; chloride 300 from the two-stage batch test
+    is missing, with the reason, in the JSON, on the command line and on the Finnish page."""
+    slag = _stream_id(registry, "Ferrochrome slag")  # public
+    lab_file = tmp_path / "ash.csv"
+    lab_file.write_text(ASH_RESULTS, encoding="utf-8")
+    added = runner.invoke(app, ["import", "lab-results", str(slag), str(lab_file)])
+    assert added.exit_code == 0, added.output
+    answer = json.loads(
+        runner.invoke(app, ["screen", str(slag), "--use", "fi_mara_covered", "--json"]).output
+    )
+    (covered,) = answer["screenings"]
+    by_key = {(p["parameter_code"], p["basis"]): p for p in covered["parameters"]}
+    molybdenum = by_key[("molybdenum", "leaching_ls10")]
+    assert (molybdenum["verdict"], molybdenum["test_method"]) == ("within", "column")
+    assert molybdenum["limit_test_methods"] == ["column"] and molybdenum["reason"] is None
+    assert by_key[("vanadium", "leaching_ls10")]["verdict"] == "exceeds"
+    chloride = by_key[("chloride", "leaching_ls10")]
+    assert (chloride["verdict"], chloride["value"], chloride["test_method"]) == (
+        "missing",
+        None,
+        "batch",
+    )
+    assert chloride["standard"] == "SFS-EN 12457-3"
+    assert chloride["reason"] == (
+        "the result is from a batch leaching test (SFS-EN 12457-3); "
+        "the limit asks for a column leaching test"
+    )
+    assert by_key[("arsenic", "total")]["test_method"] is None  # nothing measured
+    shown = runner.invoke(
+        app, ["screen", str(slag), "--use", "fi_mara_covered"], env={"COLUMNS": "240"}
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "column leaching test" in shown.output
+    assert "chloride (leaching, L/S 10 l/kg): the result is from a batch leaching test" in (
+        " ".join(shown.output.split())
+    )
+    with running_server(create_app(registry)) as url:
+        page = httpx.get(url + f"/streams/{slag}/screening?use=fi_mara_covered&lang=fi").text
+    assert "kolonnitesti" in page and "ravistelutesti" in page
+    assert (
+        "tuloksen testi: ravistelutesti (SFS-EN 12457-3); "
+        "raja-arvon edellyttämä testi: kolonnitesti"
+    ) in page
+
+
+def test_a_result_whose_standard_contradicts_its_basis_is_refused_with_the_row(
+    registry: Container, tmp_path: Path
+) -> None:
+    mixed_up = HEADER + (
+        "zinc,leaching_ls10,1,mg/kg,SFS-EN 13657,Test Lab Oy,2026-03-01,no\n"
+        "zinc,total,1200,mg/kg,CEN/TS 14405:2004,Test Lab Oy,2026-03-01,no\n"
+        "zinc,total,1200,mg/kg,SFS-EN 13657,Test Lab Oy,2026-03-01,no\n"
+    )
+    lab_file = tmp_path / "mixed.csv"
+    lab_file.write_text(mixed_up, encoding="utf-8")
+    with pytest.raises(InvalidInput) as raised:
+        read_lab_results(read_rows(lab_file, LAB_RESULT_COLUMNS), registry.regulation, NOW.date())
+    assert {(error.row, error.field) for error in raised.value.errors} == {
+        (2, "standard"),
+        (3, "standard"),
+    }
+    reasons = {error.row: error.reason for error in raised.value.errors}
+    assert "'SFS-EN 13657' is an analysis of the total content, not a leaching test" in reasons[2]
+    assert "'CEN/TS 14405:2004' is a leaching test" in reasons[3]

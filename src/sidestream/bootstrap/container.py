@@ -18,6 +18,7 @@ from sidestream.adapters.datasets.impact import load_impact_factors
 from sidestream.adapters.datasets.knowledge import load_knowledge_base
 from sidestream.adapters.datasets.reference import load_reference_data
 from sidestream.adapters.datasets.regulation import load_regulation_data
+from sidestream.adapters.datasets.regulatory_paths import load_regulatory_knowledge
 from sidestream.adapters.db.engine import build_engine
 from sidestream.adapters.db.migrate import current_revision, head_revision, upgrade_database
 from sidestream.adapters.db.registry_cache import RegistryCache
@@ -30,6 +31,7 @@ from sidestream.domain.accounts import LoginThrottle, SessionLifetime
 from sidestream.domain.impact import ImpactFactors
 from sidestream.domain.reference import ReferenceData
 from sidestream.domain.regulation import RegulationData
+from sidestream.domain.regulatory_path import RegulatoryKnowledge
 from sidestream.domain.routes import KnowledgeBase
 from sidestream.domain.solving import LinearProgram, LinearProgramSolver, ProgressReporter
 
@@ -94,6 +96,11 @@ class Container:
     @cached_property
     def regulation(self) -> RegulationData:
         return load_regulation_data()
+
+    @cached_property
+    def regulatory_knowledge(self) -> RegulatoryKnowledge:
+        route_ids = [route.route_id for route in self.knowledge_base.routes]
+        return load_regulatory_knowledge(route_ids, self.regulation)
 
     @cached_property
     def text_matcher(self) -> MaterialTextMatcher:

@@ -392,6 +392,14 @@ class _PartyExplanation:
                     "what parties decided on earlier proposals like this: score ×{multiplier}",
                     multiplier=f"{value:.2f}",
                 )
+            elif stored.factor == "regulation":
+                # Only that the stream's lab results exceed limits of the use: its values are
+                # for those who may see the stream itself.
+                value = stored.value
+                sentence = phrase(
+                    "the stream's lab results exceed limit values of this use: score ×{multiplier}",
+                    multiplier=f"{value:.2f}",
+                )
             else:  # a factor this module does not know yet: its sentence may quote anything
                 continue
             built.append(ScoreFactor(stored.factor, value, stored.weight, sentence))

@@ -25,6 +25,7 @@ from sidestream.domain import matching_kernels as kernels
 from sidestream.domain.errors import InvalidInput
 from sidestream.domain.organisations import Site
 from sidestream.domain.reference import ReferenceData
+from sidestream.domain.regulation import Screening, Verdict
 from sidestream.domain.routes import (
     KnowledgeBase,
     TransportMode,
@@ -55,6 +56,9 @@ class ScoringWeights:
     quantity: float = 0.25
     evidence: float = 0.25
     months: float = 0.15
+    # Score × this when the stream's lab results exceed the limit values of the use. The pair
+    # stays a proposal, ranked lower: treatment or another structure type may still serve.
+    exceeds_limits: float = 0.5
 
     def as_array(self) -> FloatArray:
         return np.array([self.distance, self.quantity, self.evidence, self.months])
@@ -124,6 +128,11 @@ class StreamColumns(NamedTuple):
     has_port: npt.NDArray[np.bool_]
     temperature_c: FloatArray  # NaN unless a heat stream
     properties: FloatArray  # [stream, property] in the dimension's canonical unit, NaN unknown
+    screening_row: npt.NDArray[np.int32]  # the stream's row of regulatory_multiplier (0: none)
+    # [screening row, virgin material + 1]: score factor of the stream's screening against the
+    # limits of the route to that virgin material (row 0 all ones); a table of its own, kept
+    # whole when rows of the other columns are taken
+    regulatory_multiplier: FloatArray
 
 
 class NeedColumns(NamedTuple):
@@ -210,6 +219,9 @@ class MatchingKnowledge:
     outcomes: Mapping[tuple[str, str], OutcomeCounts] = field(default_factory=dict)
     # (stream_id, need_id) pairs declined while the listings were as they are now
     declined_pairs: frozenset[tuple[int, int]] = frozenset()
+    # (stream_id, route_id) -> the stream's lab results against the route's limits (the best
+    # of its rule sets); only streams with results and routes with rule sets are here
+    screenings: Mapping[tuple[int, str], Screening] = field(default_factory=dict)
 
     @property
     def routes(self) -> tuple[ValorisationRoute, ...]:
@@ -233,6 +245,13 @@ class MatchingKnowledge:
             and material_class_code in route.input_material_class_codes
         ]
         return max(candidates, key=lambda route: (route.trl, route.route_id), default=None)
+
+    def screening_of(
+        self, stream_id: int | None, route: ValorisationRoute | None
+    ) -> Screening | None:
+        if stream_id is None or route is None:
+            return None
+        return self.screenings.get((stream_id, route.route_id))
 
     def classes_replacing(self, virgin_code: str) -> set[str]:
         return {
@@ -355,7 +374,32 @@ def stream_columns(
             dtype=np.float64,
         ),
         properties=values,
+        **_regulatory_columns(streams, knowledge),
     )
+
+
+def _regulatory_columns(
+    streams: Sequence[SideStream], knowledge: MatchingKnowledge
+) -> dict[str, npt.NDArray[Any]]:
+    """Per screened stream, the score factor towards each virgin material its need replaces:
+    lowered where the stream exceeds the limits of the route to it."""
+    virgins = knowledge.vocabulary.virgin_materials
+    rows = np.zeros(len(streams), dtype=np.int32)
+    table = [np.ones(len(virgins) + 1)]
+    screened = {stream_id for stream_id, _ in knowledge.screenings}
+    for position, stream in enumerate(streams):
+        if stream.stream_id not in screened:
+            continue
+        factors = np.ones(len(virgins) + 1)
+        for virgin_code, column in virgins.items():
+            route = knowledge.route_between(stream.material_class_code, virgin_code)
+            screening = knowledge.screening_of(stream.stream_id, route)
+            if screening is not None and screening.verdict is Verdict.EXCEEDS:
+                factors[column + 1] = knowledge.weights.exceeds_limits
+        if (factors != 1.0).any():
+            rows[position] = len(table)
+            table.append(factors)
+    return {"screening_row": rows, "regulatory_multiplier": np.array(table)}
 
 
 def _listing_columns(
@@ -515,9 +559,13 @@ def _needs_per_class(s: StreamColumns, n: NeedColumns) -> dict[int, npt.NDArray[
 
 
 def take_streams(s: StreamColumns, rows: IntArray) -> StreamColumns:
-    """The given rows of every column, in that order."""
-    taken: list[Any] = [column[rows] for column in s]
-    return StreamColumns(*taken)
+    """The given rows of every column, in that order (the regulatory table stays whole: the
+    rows' screening_row still point into it)."""
+    taken: dict[str, Any] = {
+        name: column if name == "regulatory_multiplier" else column[rows]
+        for name, column in s._asdict().items()
+    }
+    return StreamColumns(**taken)
 
 
 @dataclass
@@ -780,6 +828,25 @@ def _property_sentence(
     return f"{value} ({measured.method}, {measured.measured_on}) meets {bound}"
 
 
+def _screening_sentence(screening: Screening) -> str:
+    """What the stream's lab results say about the use (screening, not a legal opinion)."""
+    name = screening.rule_set.name
+    if screening.verdict is Verdict.WITHIN:
+        return f"lab results are within the limit values of '{name}'"
+    if screening.verdict is Verdict.MISSING:
+        return (
+            f"lab test needed: {screening.count(Verdict.MISSING)} limit values of '{name}' "
+            "have no result"
+        )
+    exceeded = [p for p in screening.parameters if p.verdict is Verdict.EXCEEDS]
+    worst = max(exceeded, key=lambda p: p.share_of_limit or 0.0)
+    return (
+        f"lab results exceed {len(exceeded)} limit values of '{name}' "
+        f"({worst.limit.parameter_code}, {worst.limit.basis.label}: "
+        f"{worst.share_of_limit or 0.0:.1f}× the limit)"
+    )
+
+
 def evaluate_listing_pair(
     stream: SideStream,
     need: Need,
@@ -916,6 +983,19 @@ def evaluate_listing_pair(
                 f"{counts.accepted + counts.declined} times: score ×{multiplier:.2f}",
             )
         )
+    screening = knowledge.screening_of(stream.stream_id, route)
+    if screening is not None:
+        reasons.append(_screening_sentence(screening))
+        if screening.verdict is Verdict.EXCEEDS:
+            factors.append(
+                ScoreFactor(
+                    "regulation",
+                    weights.exceeds_limits,
+                    1.0,
+                    "lab results exceed limit values of the use: "
+                    f"score ×{weights.exceeds_limits:.2f}",
+                )
+            )
     return Proposal(
         stream_id=stream.stream_id,
         need_id=need.need_id,

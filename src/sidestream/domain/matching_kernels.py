@@ -164,9 +164,10 @@ def evaluate_pair(i, j, s, n, m, today):
         + weights[3] * months_fit
     )
     multiplier = m.multiplier[cls, n.virgin_material[j] + 1]
+    regulatory = s.regulatory_multiplier[s.screening_row[i], n.virgin_material[j] + 1]
     return (
         OK,
-        score * multiplier,
+        score * multiplier * regulatory,
         distance_km,
         mode,
         quantity_fit,

@@ -113,6 +113,7 @@ def score_block(
     w = m.weights
     score = w[0] * distance_fit + w[1] * quantity_fit + w[2] * evidence + w[3] * months_fit
     score *= m.multiplier[s.material_class[si], n.virgin_material[nj] + 1]
+    score *= s.regulatory_multiplier[s.screening_row[si], n.virgin_material[nj] + 1]
     return np.where(ok, score, -1.0)
 
 

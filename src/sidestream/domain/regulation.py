@@ -6,7 +6,10 @@ content in the material, or what leaches from it at a liquid-to-solid ratio (L/S
 as the authorities tell them apart. Screening compares the latest result of each parameter on
 the limit's basis, converted to the limit's unit, and says per parameter: within (a value at
 the limit is within), exceeds (and by how much), or missing. A total content never stands in
-for a leaching result, nor the other way round.
+for a leaching result, nor the other way round. A limit may also name the leaching tests it
+counts (a batch test, EN 12457, or an up-flow percolation test in a column, EN 14405), as the
+Finnish MARA decree does; the test is read from the result's standard, and a result of another
+test leaves the limit missing, with the reason said.
 
 Screening is decision support, not a legal opinion: whether a material is a waste, a
 by-product or an end-of-waste product, and whether a use is allowed, is decided by the
@@ -16,12 +19,14 @@ authority, on the full evidence.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from sidestream.domain.errors import FieldError, InvalidInput, field_error
+from sidestream.domain.phrases import Phrase, phrase
 from sidestream.domain.units import UNITS_BY_DIMENSION, convert, normalise_unit_symbol
 
 DISCLAIMER = (
@@ -47,11 +52,87 @@ class Basis(StrEnum):
             Basis.LEACHING_LS10: "leaching, L/S 10 l/kg",
         }[self]
 
+    @property
+    def is_leaching(self) -> bool:
+        return self is not Basis.TOTAL
+
 
 class Verdict(StrEnum):
     WITHIN = "within"
     EXCEEDS = "exceeds"
-    MISSING = "missing"  # no result on the limit's basis: a lab test is needed
+    MISSING = (
+        "missing"  # no result on the limit's basis (of a test it counts): a lab test is needed
+    )
+
+
+class TestMethod(StrEnum):
+    """The kind of test or analysis a result comes from, read from its standard."""
+
+    __test__ = False  # a domain enum, not a pytest class (its name starts with Test)
+
+    BATCH = "batch"  # leaching by shaking at a fixed L/S, in one or two stages
+    COLUMN = "column"  # leaching by up-flow percolation through a column
+    TOTAL_CONTENT = "total_content"  # content in the solid: digestion, fusion or XRF
+    UNKNOWN = "unknown"  # a standard not listed in KNOWN_STANDARDS
+
+    @property
+    def label(self) -> str:
+        return {
+            TestMethod.BATCH: "batch leaching test",
+            TestMethod.COLUMN: "column leaching test",
+            TestMethod.TOTAL_CONTENT: "total-content analysis",
+            TestMethod.UNKNOWN: "unrecognised test",
+        }[self]
+
+    @property
+    def is_leaching(self) -> bool:
+        return self in (TestMethod.BATCH, TestMethod.COLUMN)
+
+
+# The standards whose test kind is known, by number (and part, where the parts of a series are
+# of different kinds). The publisher's prefixes (EN, prEN, CEN/TS, ISO, SFS, DIN ...) and the
+# year do not matter. A classification of what a lab wrote, not a value shown to anyone.
+KNOWN_STANDARDS: Mapping[str, TestMethod] = {
+    "12457": TestMethod.BATCH,  # EN 12457-1..4: compliance shaking tests, L/S 2, 10 or 2+8
+    "38414-4": TestMethod.BATCH,  # DIN 38414-4 (S4): shaking test at L/S 10
+    "19529": TestMethod.BATCH,  # DIN 19529: shaking test at L/S 2
+    "14405": TestMethod.COLUMN,  # CEN/TS 14405, EN 14405: up-flow percolation test
+    "19528": TestMethod.COLUMN,  # DIN 19528: percolation (column) test
+    "13657": TestMethod.TOTAL_CONTENT,  # EN 13657: aqua regia digestion of waste
+    "13656": TestMethod.TOTAL_CONTENT,  # EN 13656: microwave digestion of waste (HF, HNO3, HCl)
+    "15192": TestMethod.TOTAL_CONTENT,  # EN 15192: chromium(VI) in solid waste
+    "15309": TestMethod.TOTAL_CONTENT,  # EN 15309: elemental composition of waste by XRF
+    "16174": TestMethod.TOTAL_CONTENT,  # EN 16174: aqua regia digestion of sludge and soil
+    "11466": TestMethod.TOTAL_CONTENT,  # ISO 11466: aqua regia extraction of soil
+    "54321": TestMethod.TOTAL_CONTENT,  # ISO 54321: aqua regia digestion of soil and waste
+    "13137": TestMethod.TOTAL_CONTENT,  # EN 13137: total organic carbon of waste
+    "14039": TestMethod.TOTAL_CONTENT,  # EN 14039: hydrocarbons C10 to C40 in waste
+    "15308": TestMethod.TOTAL_CONTENT,  # EN 15308: PCB in waste
+    "15527": TestMethod.TOTAL_CONTENT,  # EN 15527: PAH in waste
+}
+# A standard's number, and its part: "12457-4", "38414-S4", "38414 S 4".
+_STANDARD_NUMBER = re.compile(
+    r"(?<!\d)(\d{4,5})(?!\d)(?:\s*-\s*|\s+(?=S))?(?:S\s*)?(\d+)?", re.IGNORECASE
+)
+
+
+def classify_standard(standard: str) -> TestMethod:
+    """The kind of test a standard names ("SFS-EN 12457-4:2002", "CEN/TS 14405:2004", "prEN
+    14405", "DIN 38414-S4"): UNKNOWN when it names none, or tests of more than one kind."""
+    found: set[TestMethod] = set()
+    for number, part in _STANDARD_NUMBER.findall(standard):
+        method = KNOWN_STANDARDS.get(f"{number}-{part}") or KNOWN_STANDARDS.get(number)
+        if method is not None:
+            found.add(method)
+    return found.pop() if len(found) == 1 else TestMethod.UNKNOWN
+
+
+def methods_for_basis(basis: Basis) -> frozenset[TestMethod]:
+    """The tests that can measure a basis at all: a leaching test for leaching, else an
+    analysis of the content."""
+    if basis.is_leaching:
+        return frozenset({TestMethod.BATCH, TestMethod.COLUMN})
+    return frozenset({TestMethod.TOTAL_CONTENT})
 
 
 @dataclass(frozen=True)
@@ -67,6 +148,21 @@ class LimitValue:
     limit_value: float
     unit: str
     is_verified: bool  # checked against the legal text; else shown as unverified
+    # The tests the legal text counts for this limit; empty: any test that measures the basis.
+    test_methods: frozenset[TestMethod] = frozenset()
+
+    @property
+    def accepted_methods(self) -> frozenset[TestMethod]:
+        """The tests the limit asks for."""
+        return self.test_methods or methods_for_basis(self.basis)
+
+    def counts(self, method: TestMethod) -> bool:
+        """Whether a result of this kind of test counts for the limit: a test the legal text
+        names; where it names none, any test that measures the basis, or one not recognised
+        (a lab's in-house method is not refused for want of a known standard number)."""
+        if self.test_methods:
+            return method in self.test_methods
+        return method in methods_for_basis(self.basis) or method is TestMethod.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -104,8 +200,16 @@ class LabResult:
 class ParameterScreening:
     limit: LimitValue
     verdict: Verdict
-    result: LabResult | None  # the latest result on the limit's basis
+    # The latest result on the limit's basis of a test the limit counts; when there is none,
+    # the latest result on its basis of another test (then the verdict is missing, and why).
+    result: LabResult | None
     value_in_limit_unit: float | None
+    reason: Phrase | None = None  # why a result on the basis does not count for the limit
+
+    @property
+    def test_method(self) -> TestMethod | None:
+        """The kind of test the result comes from."""
+        return classify_standard(self.result.standard) if self.result is not None else None
 
     @property
     def share_of_limit(self) -> float | None:
@@ -150,24 +254,61 @@ def is_concentration_unit(unit: str) -> bool:
     return normalise_unit_symbol(unit) in UNITS_BY_DIMENSION[CONCENTRATION]
 
 
-def _latest(results: Iterable[LabResult]) -> dict[tuple[str, Basis], LabResult]:
-    latest: dict[tuple[str, Basis], LabResult] = {}
+def _by_parameter_and_basis(
+    results: Iterable[LabResult],
+) -> dict[tuple[str, Basis], list[LabResult]]:
+    """The results of each parameter and basis, latest first."""
+    grouped: dict[tuple[str, Basis], list[LabResult]] = {}
     for result in results:
-        key = (result.parameter_code, result.basis)
-        if key not in latest or result.tested_on > latest[key].tested_on:
-            latest[key] = result
-    return latest
+        grouped.setdefault((result.parameter_code, result.basis), []).append(result)
+    for group in grouped.values():
+        group.sort(key=lambda result: result.tested_on, reverse=True)
+    return grouped
+
+
+def _either(methods: Iterable[TestMethod]) -> Phrase:
+    """'a batch leaching test or column leaching test', in a fixed order."""
+    labels = [phrase(method.label) for method in TestMethod if method in set(methods)]
+    said = labels[-1]
+    for label in reversed(labels[:-1]):
+        said = phrase("{first} or {second}", first=label, second=said)
+    return said
+
+
+def method_mismatch(result: LabResult, limit: LimitValue) -> Phrase:
+    """Why the result does not count for the limit: the test it comes from, and the ones the
+    limit asks for."""
+    done = classify_standard(result.standard)
+    required = _either(limit.accepted_methods)
+    if done is TestMethod.UNKNOWN:
+        return phrase(
+            "the result's standard {standard} is not a test sidestream recognises; "
+            "the limit asks for a {required}",
+            standard=result.standard,
+            required=required,
+        )
+    return phrase(
+        "the result is from a {done} ({standard}); the limit asks for a {required}",
+        done=phrase(done.label),
+        standard=result.standard,
+        required=required,
+    )
 
 
 def screen(rule_set: RuleSet, results: Iterable[LabResult]) -> Screening:
-    """Each limit of the rule set against the latest result of its parameter on its basis."""
-    latest = _latest(results)
+    """Each limit of the rule set against the latest result of its parameter on its basis
+    that comes from a test the limit counts."""
+    grouped = _by_parameter_and_basis(results)
     screened = []
     for limit in rule_set.limits:
-        result = latest.get((limit.parameter_code, limit.basis))
-        if result is None:
-            screened.append(ParameterScreening(limit, Verdict.MISSING, None, None))
+        on_basis = grouped.get((limit.parameter_code, limit.basis), [])
+        counted = [r for r in on_basis if limit.counts(classify_standard(r.standard))]
+        if not counted:
+            refused = on_basis[0] if on_basis else None
+            reason = method_mismatch(refused, limit) if refused is not None else None
+            screened.append(ParameterScreening(limit, Verdict.MISSING, refused, None, reason))
             continue
+        result = counted[0]
         value = to_unit(result.value, result.unit, limit.unit)
         bound = limit.limit_value
         if normalise_unit_symbol(result.unit) != normalise_unit_symbol(limit.unit):
@@ -207,6 +348,8 @@ def check_lab_result(
         )
     if not result.standard.strip():
         errors.append(field_error("standard", "is required"))
+    else:
+        errors += _standard_errors(result)
     if not math.isfinite(result.value) or result.value < 0:
         errors.append(
             field_error(
@@ -229,6 +372,41 @@ def check_lab_result(
     )
 
 
+def _standard_errors(result: LabResult) -> list[FieldError]:
+    """A leaching result from an analysis of the content, or a total content from a leaching
+    test, is a mix-up of the basis or the standard: which one, only the lab knows."""
+    method = classify_standard(result.standard)
+    if result.basis.is_leaching and method is TestMethod.TOTAL_CONTENT:
+        return [
+            field_error(
+                "standard",
+                "{standard} is an analysis of the total content, not a leaching test: "
+                "a result on {basis} needs a batch or column leaching test",
+                {"standard": repr(result.standard.strip()), "basis": result.basis.value},
+            )
+        ]
+    if not result.basis.is_leaching and method.is_leaching:
+        return [
+            field_error(
+                "standard",
+                "{standard} is a leaching test, not an analysis of the total content: "
+                "a leaching result is on basis leaching_ls2 or leaching_ls10",
+                {"standard": repr(result.standard.strip())},
+            )
+        ]
+    return []
+
+
+def _test_method_problems(limit: LimitValue, where: str) -> list[str]:
+    if TestMethod.UNKNOWN in limit.test_methods:
+        return [f"{where}: a limit names the tests it counts, not an unknown one"]
+    wrong = limit.test_methods - methods_for_basis(limit.basis)
+    if wrong:
+        names = ", ".join(sorted(method.value for method in wrong))
+        return [f"{where}: {names} cannot measure {limit.basis.value}"]
+    return []
+
+
 def rule_set_problems(rule_set: RuleSet, parameters: Mapping[str, Parameter]) -> list[str]:
     """What is wrong with a rule set as data (empty when nothing is)."""
     problems = []
@@ -245,6 +423,7 @@ def rule_set_problems(rule_set: RuleSet, parameters: Mapping[str, Parameter]) ->
             problems.append(f"{where}: {limit.unit!r} is not a unit of concentration")
         if not math.isfinite(limit.limit_value) or limit.limit_value <= 0:
             problems.append(f"{where}: {limit.limit_value} is not a positive limit")
+        problems += _test_method_problems(limit, where)
         if (limit.parameter_code, limit.basis) in seen:
             problems.append(f"{where}: given twice")
         seen.add((limit.parameter_code, limit.basis))
@@ -313,6 +492,9 @@ class StatusRecord:
     valid_until: date | None = None
     scope_of_use: str | None = None  # where and how the status holds
     documents: tuple[str, ...] = ()  # references to the decision, the permit, lab reports
+    # Requirements of the use this record shows met (regulatory_path.RequirementKind codes),
+    # beyond what its status meets by itself: a permit, a MARA notification, a registration.
+    fulfils: tuple[str, ...] = ()
     status_record_id: int | None = None
 
     def is_valid_on(self, day: date) -> bool:
@@ -320,9 +502,13 @@ class StatusRecord:
 
 
 def check_status_record(
-    record: StatusRecord, route_ids: frozenset[str], today: date
+    record: StatusRecord,
+    route_ids: frozenset[str],
+    today: date,
+    requirement_codes: frozenset[str] = frozenset(),
 ) -> StatusRecord:
-    """The record with its texts trimmed, or InvalidInput naming every wrong field."""
+    """The record with its texts trimmed, or InvalidInput naming every wrong field
+    (`requirement_codes`: the requirements a record may say it meets)."""
     errors: list[FieldError] = []
 
     def text(value: str | None) -> str | None:
@@ -355,6 +541,11 @@ def check_status_record(
                 "route_id", "{code} is not a valorisation route", {"code": repr(record.route_id)}
             )
         )
+    errors += [
+        field_error("fulfils", "{code} is not a requirement of any use", {"code": repr(code)})
+        for code in record.fulfils
+        if code.strip() not in requirement_codes
+    ]
     if record.decided_on > today:
         errors.append(field_error("decided_on", "lies in the future"))
     if record.valid_until is not None and record.valid_until < record.decided_on:
@@ -384,5 +575,6 @@ def check_status_record(
         valid_until=record.valid_until,
         scope_of_use=text(record.scope_of_use),
         documents=tuple(d.strip() for d in record.documents if d.strip()),
+        fulfils=tuple(dict.fromkeys(code.strip() for code in record.fulfils)),
         status_record_id=record.status_record_id,
     )

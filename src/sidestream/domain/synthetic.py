@@ -31,6 +31,7 @@ class SyntheticRegion:
     class_count: int = 30
     property_count: int = 36
     heat_classes: tuple[int, ...] = (27, 28, 29)  # measured in MWh, not tonnes
+    virgin_count: int = 20
     smallest_circuity: float = 1.2
     scatter_km: float = 15.0
 
@@ -99,7 +100,20 @@ def synthetic_streams(
         has_port=rng.random(count) < 0.05,
         temperature_c=np.where(heat, rng.uniform(30, 150, count), np.nan),
         properties=properties,
+        **_screenings(region, rng, count),
     )
+
+
+def _screenings(
+    region: SyntheticRegion, rng: np.random.Generator, count: int
+) -> dict[str, np.ndarray]:
+    """One stream in ten screened, exceeding the limits of some uses (score × 0.5)."""
+    screened = np.flatnonzero(rng.random(count) < 0.1)
+    rows = np.zeros(count, dtype=np.int32)
+    rows[screened] = np.arange(1, screened.size + 1, dtype=np.int32)
+    table = np.ones((screened.size + 1, region.virgin_count + 1))
+    table[1:][rng.random((screened.size, region.virgin_count + 1)) < 0.3] = 0.5
+    return {"screening_row": rows, "regulatory_multiplier": table}
 
 
 def synthetic_needs(
@@ -145,6 +159,6 @@ def synthetic_needs(
         limit_property=rng.integers(0, region.property_count, total_limits).astype(np.int32),
         limit_min=np.where(is_minimum, bound * 0.3, -np.inf),
         limit_max=np.where(is_minimum, np.inf, 30 + bound * 0.7),
-        virgin_material=rng.integers(-1, 20, count).astype(np.int32),
+        virgin_material=rng.integers(-1, region.virgin_count, count).astype(np.int32),
         has_declines=np.zeros(count, dtype=np.bool_),
     )

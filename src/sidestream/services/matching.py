@@ -38,6 +38,8 @@ from sidestream.domain.proposals import (
     standing_declines,
 )
 from sidestream.domain.reference import ReferenceData
+from sidestream.domain.regulation import LabResult
+from sidestream.domain.regulatory_path import RegulatoryKnowledge, screen_streams_for_routes
 from sidestream.domain.routes import KnowledgeBase
 from sidestream.domain.streams import Need, SideStream
 from sidestream.services.ports import ProgressCallback, UnitOfWorkFactory, no_progress
@@ -75,6 +77,7 @@ class _Registry:
     streams: list[SideStream]
     needs: list[Need]
     records: list[ProposalRecord]
+    lab_results: dict[int, list[LabResult]]  # by stream; empty when screening is not asked
 
     @property
     def streams_by_id(self) -> dict[int, SideStream]:
@@ -85,7 +88,7 @@ class _Registry:
         return {n.need_id: n for n in self.needs if n.need_id is not None}
 
 
-def _read_registry(unit_of_work: UnitOfWorkFactory) -> _Registry:
+def _read_registry(unit_of_work: UnitOfWorkFactory, with_lab_results: bool) -> _Registry:
     with unit_of_work() as uow:
         sites = {
             site.site_id: site
@@ -94,7 +97,11 @@ def _read_registry(unit_of_work: UnitOfWorkFactory) -> _Registry:
             if site.site_id is not None
         }
         return _Registry(
-            sites, uow.streams.list_all(), uow.needs.list_all(), uow.proposals.list_all()
+            sites,
+            uow.streams.list_all(),
+            uow.needs.list_all(),
+            uow.proposals.list_all(),
+            uow.lab_results.by_stream() if with_lab_results else {},
         )
 
 
@@ -123,14 +130,23 @@ def _set_aside_unevaluable(
 
 
 def _knowledge(
-    registry: _Registry, reference: ReferenceData, base: KnowledgeBase
+    registry: _Registry,
+    reference: ReferenceData,
+    base: KnowledgeBase,
+    regulatory: RegulatoryKnowledge | None,
 ) -> MatchingKnowledge:
     streams, needs = registry.streams_by_id, registry.needs_by_id
+    screenings = (
+        screen_streams_for_routes(registry.streams, registry.lab_results, base.routes, regulatory)
+        if regulatory is not None
+        else {}
+    )
     return MatchingKnowledge(
         vocabulary=MatchingVocabulary.from_reference(reference),
         base=base,
         outcomes=outcome_counts(registry.records, streams, needs),
         declined_pairs=standing_declines(registry.records, streams, needs),
+        screenings=screenings,
     )
 
 
@@ -146,15 +162,17 @@ def run_matching(
     today: date,
     top_k: int = DEFAULT_TOP_K,
     progress: ProgressCallback = no_progress,
+    regulatory: RegulatoryKnowledge | None = None,
 ) -> MatchingReport:
-    """Propose, for every listing, its best partners; keep every decided proposal.
+    """Propose, for every listing, its best partners; keep every decided proposal. With the
+    regulatory knowledge, streams whose lab results exceed the limits of a use rank lower.
 
     The registry is read in one transaction, matched without holding it, and the proposals
     are written in a second, short one."""
     _check_top_k(top_k)
-    registry = _read_registry(unit_of_work)
+    registry = _read_registry(unit_of_work, with_lab_results=regulatory is not None)
     not_evaluated = _set_aside_unevaluable(registry, MatchingVocabulary.from_reference(reference))
-    knowledge = _knowledge(registry, reference, base)
+    knowledge = _knowledge(registry, reference, base, regulatory)
     context = ExplanationContext(reference, knowledge)
     s = stream_columns(registry.streams, registry.sites, knowledge)
     n = need_columns(registry.needs, registry.sites, knowledge)
@@ -260,6 +278,7 @@ def match_listing(
     stream_id: int | None = None,
     need_id: int | None = None,
     top_k: int = DEFAULT_TOP_K,
+    regulatory: RegulatoryKnowledge | None = None,
 ) -> list[Proposal]:
     """Match one new or changed listing against all opposing ones, without recomputing all.
 
@@ -268,7 +287,7 @@ def match_listing(
     _check_top_k(top_k)
     if (stream_id is None) == (need_id is None):
         raise InvalidInput.single("listing", "name exactly one stream or one need")
-    registry = _read_registry(unit_of_work)
+    registry = _read_registry(unit_of_work, with_lab_results=regulatory is not None)
     not_evaluated = _set_aside_unevaluable(registry, MatchingVocabulary.from_reference(reference))
     named = [
         item
@@ -277,7 +296,7 @@ def match_listing(
     ]
     if named:
         raise InvalidInput.single("listing", f"cannot be matched: {named[0].reasons[0]}")
-    knowledge = _knowledge(registry, reference, base)
+    knowledge = _knowledge(registry, reference, base, regulatory)
     context = ExplanationContext(reference, knowledge)
     model = knowledge.model_columns()
     s = stream_columns(registry.streams, registry.sites, knowledge)

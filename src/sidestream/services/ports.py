@@ -17,6 +17,7 @@ from sidestream.domain.accounts import (
     User,
     UserSession,
 )
+from sidestream.domain.documents import StreamDocument
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.proposals import ProposalRecord
@@ -247,6 +248,10 @@ class LabResultRepository(Protocol):
 
     def for_stream(self, stream_id: int) -> list[LabResult]: ...
 
+    def by_stream(self) -> dict[int, list[LabResult]]:
+        """Every stream's results, for the matcher (streams without results left out)."""
+        ...
+
 
 class StatusRecordRepository(Protocol):
     """A stream's regulatory statuses per use, oldest decision first."""
@@ -254,6 +259,23 @@ class StatusRecordRepository(Protocol):
     def add(self, record: StatusRecord) -> StatusRecord: ...
 
     def for_stream(self, stream_id: int) -> list[StatusRecord]: ...
+
+
+class StreamDocumentRepository(Protocol):
+    """Files attached to a stream: a description, and the bytes read only to download them.
+    They go with their stream."""
+
+    def add(self, document: StreamDocument, content: bytes) -> StreamDocument: ...
+
+    def for_stream(self, stream_id: int) -> list[StreamDocument]:
+        """The stream's documents, oldest first, without their bytes."""
+        ...
+
+    def get(self, document_id: int) -> StreamDocument | None: ...
+
+    def content(self, document_id: int) -> bytes | None: ...
+
+    def delete(self, document_id: int) -> None: ...
 
 
 class PasswordHasher(Protocol):
@@ -345,6 +367,9 @@ class UnitOfWork(Protocol):
 
     @property
     def statuses(self) -> StatusRecordRepository: ...
+
+    @property
+    def documents(self) -> StreamDocumentRepository: ...
 
     def registry_snapshot(self) -> RegistrySnapshot:
         """The registry for read models: a copy cached until a commit changes the registry

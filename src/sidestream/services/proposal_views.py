@@ -18,7 +18,7 @@ and the synergy opens when the second acceptance comes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
 
 from sidestream.domain.access import Access, counterpart_access
@@ -35,6 +35,7 @@ from sidestream.domain.matching import ScoreFactor
 from sidestream.domain.organisations import Organisation, Site
 from sidestream.domain.proposals import Decision, ProposalRecord, ProposalStatus, Side
 from sidestream.domain.reference import ReferenceData
+from sidestream.domain.regulatory_path import RegulatoryKnowledge, RegulatoryPath
 from sidestream.domain.routes import KnowledgeBase
 from sidestream.domain.streams import Need, SideStream
 from sidestream.domain.synergies import MAX_NOTE_LENGTH, Stage, Synergy
@@ -42,6 +43,7 @@ from sidestream.domain.visibility import ListingView
 from sidestream.services.accounts import audit
 from sidestream.services.listings import need_view, stream_view
 from sidestream.services.ports import UnitOfWork, UnitOfWorkFactory
+from sidestream.services.regulatory_paths import path_record, stream_path
 from sidestream.services.synergies import open_synergy
 
 MAX_REASON_LENGTH = MAX_NOTE_LENGTH
@@ -71,6 +73,9 @@ class ProposalView:
     synergy_stage: Stage | None
     is_current: bool  # neither listing has expired
     updated_at: datetime | None
+    # The use's regulatory path: with the stream's records for those who may see them, else
+    # only what the use asks; None without a route or in the inbox
+    regulatory_path: RegulatoryPath | None = None
 
     @property
     def your_side(self) -> Side | None:
@@ -144,6 +149,7 @@ class ProposalView:
             "synergy_stage": None if self.synergy_stage is None else self.synergy_stage.value,
             "is_current": self.is_current,
             "updated_at": None if self.updated_at is None else self.updated_at.isoformat(),
+            "regulatory_path": path_record(self.regulatory_path),
         }
 
 
@@ -401,8 +407,10 @@ def proposal_view(
     reader: Principal,
     today: date,
     proposal_id: int,
+    regulatory: RegulatoryKnowledge | None = None,
 ) -> ProposalView:
-    """One proposal; NotFound unless the reader is a party's member or a facilitator."""
+    """One proposal; NotFound unless the reader is a party's member or a facilitator. With
+    the regulatory knowledge, the view carries the use's regulatory path."""
     with unit_of_work() as uow:
         record, stream, need = _load(uow, reader, proposal_id)
         viewer = _Viewer(
@@ -422,7 +430,19 @@ def proposal_view(
         )
         synergy = uow.synergies.get_by_proposal(proposal_id)
         wishes = _contact_wishes(uow, proposal_id).get(proposal_id, set())
-    return viewer.view(record, stream, need, synergy, wishes)
+        view = viewer.view(record, stream, need, synergy, wishes)
+        if regulatory is not None:
+            both_accepted = record.status is ProposalStatus.ACCEPTED
+            path = stream_path(
+                uow,
+                regulatory,
+                stream,
+                record.proposal.route_id,
+                today,
+                shows_records=viewer.level(stream, both_accepted) >= Access.PUBLIC,
+            )
+            view = replace(view, regulatory_path=path)
+    return view
 
 
 # --- deciding ---------------------------------------------------------------------------------

@@ -28,9 +28,11 @@ from sidestream.domain.regulation import (
     check_status_record,
     screen,
 )
+from sidestream.domain.regulatory_path import RegulatoryKnowledge, RegulatoryPath, regulatory_path
 from sidestream.domain.streams import SideStream
 from sidestream.services.accounts import audit
 from sidestream.services.ports import UnitOfWork, UnitOfWorkFactory
+from sidestream.services.regulatory_paths import path_record
 from sidestream.services.tabular_rows import Row, RowReader
 
 LAB_RESULT_COLUMNS = (
@@ -53,6 +55,8 @@ class StreamScreening:
     results: tuple[LabResult, ...]  # oldest first
     screenings: tuple[Screening, ...]  # one per rule set asked for
     statuses: tuple[StatusRecord, ...] = ()  # the stream's regulatory status per use
+    path: RegulatoryPath | None = None  # when a use (valorisation route) was asked for
+    material_class_code: str = ""  # of the stream: the uses that take it
 
 
 def _readable_stream(uow: UnitOfWork, reader: Principal, stream_id: int) -> SideStream:
@@ -150,24 +154,40 @@ def screen_stream(
     regulation: RegulationData,
     reader: Principal,
     stream_id: int,
-    rule_set_id: str | None = None,
+    use: str | None = None,
+    regulatory: RegulatoryKnowledge | None = None,
+    today: date | None = None,
 ) -> StreamScreening:
-    """The stream's results against one rule set, or against every rule set shipped."""
-    rule_sets = (
-        [regulation.rule_set(rule_set_id, "use")]
-        if rule_set_id is not None
-        else list(regulation.rule_sets.values())
-    )
+    """The stream's results against every rule set shipped, or one use's: a rule set, or
+    (with the regulatory knowledge and the day) a valorisation route, whose rule sets are
+    screened and whose regulatory path is judged from the stream's records."""
+    route = regulatory.of_route(use.strip()) if regulatory and use else None
+    if route is not None:
+        rule_sets = [regulation.rule_sets[i] for i in route.rule_set_ids]
+    elif use is None:
+        rule_sets = list(regulation.rule_sets.values())
+    elif regulatory is not None and use.strip() not in regulation.rule_sets:
+        raise InvalidInput.single(
+            "use", "{code} is neither a valorisation route nor a rule set", code=repr(use.strip())
+        )
+    else:
+        rule_sets = [regulation.rule_set(use, "use")]
     with unit_of_work() as uow:
         stream = _readable_stream(uow, reader, stream_id)
         results = uow.lab_results.for_stream(stream_id)
         statuses = uow.statuses.for_stream(stream_id)
+    screenings = tuple(screen(rule_set, results) for rule_set in rule_sets)
+    path = None
+    if route is not None and regulatory is not None and today is not None:
+        path = regulatory_path(route, regulatory.kinds, statuses, screenings, today)
     return StreamScreening(
         stream_id=stream_id,
         stream_name=stream.name,
         results=tuple(results),
-        screenings=tuple(screen(rule_set, results) for rule_set in rule_sets),
+        screenings=screenings,
         statuses=tuple(statuses),
+        path=path,
+        material_class_code=stream.material_class_code,
     )
 
 
@@ -178,11 +198,13 @@ def record_status(
     record: StatusRecord,
     today: date,
     now: datetime,
+    requirement_codes: frozenset[str] = frozenset(),
 ) -> StatusRecord:
-    """Record the stream's status for one use (its members and facilitators), audited."""
+    """Record the stream's status for one use (its members and facilitators), audited;
+    `requirement_codes` are the requirements of uses a record may say it meets."""
     if actor.is_anonymous:
         raise Forbidden("sign in to record a regulatory status")
-    checked = check_status_record(record, route_ids, today)
+    checked = check_status_record(record, route_ids, today, requirement_codes)
     with unit_of_work() as uow:
         stream = uow.streams.get(record.stream_id)
         if stream is None or not actor.acts_for(stream.organisation_id):
@@ -226,6 +248,12 @@ def screening_record(screened: StreamScreening) -> dict[str, Any]:
                     "share_of_limit": p.share_of_limit,
                     "standard": p.result.standard if p.result else None,
                     "tested_on": p.result.tested_on.isoformat() if p.result else None,
+                    # The test the result comes from (read from its standard), the tests the
+                    # limit counts (empty: any that measures its basis), and why the result
+                    # does not count when it does not (then the verdict is missing).
+                    "test_method": p.test_method.value if p.test_method else None,
+                    "limit_test_methods": sorted(m.value for m in p.limit.test_methods),
+                    "reason": str(p.reason) if p.reason is not None else None,
                 }
                 for p in screening.parameters
             ],
@@ -237,6 +265,7 @@ def screening_record(screened: StreamScreening) -> dict[str, Any]:
         "disclaimer": DISCLAIMER,
         "statuses": [status_record(record) for record in screened.statuses],
         "screenings": [one(screening) for screening in screened.screenings],
+        "regulatory_path": path_record(screened.path),
     }
 
 
@@ -253,4 +282,5 @@ def status_record(record: StatusRecord) -> dict[str, Any]:
         "valid_until": record.valid_until.isoformat() if record.valid_until else None,
         "scope_of_use": record.scope_of_use,
         "documents": list(record.documents),
+        "fulfils": list(record.fulfils),
     }

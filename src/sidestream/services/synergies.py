@@ -12,13 +12,14 @@ the other party's names to neither.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sidestream.domain.access import Access, counterpart_access
 from sidestream.domain.accounts import AuditAction, Principal
 from sidestream.domain.errors import Conflict, Forbidden, NotFound
 from sidestream.domain.proposals import ProposalRecord, ProposalStatus
+from sidestream.domain.regulatory_path import PathStep, RegulatoryKnowledge
 from sidestream.domain.streams import Need, SideStream
 from sidestream.domain.synergies import (
     ENTITY_KIND,
@@ -39,6 +40,7 @@ from sidestream.domain.synergies import (
 )
 from sidestream.services.accounts import audit
 from sidestream.services.ports import UnitOfWork, UnitOfWorkFactory
+from sidestream.services.regulatory_paths import stream_path
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,9 @@ class SynergyView:
     need_name: str | None
     producer: str | None  # the stream's organisation
     receiver: str | None  # the need's organisation
+    # What the use still lacks in law or evidence (a lab test, a permit), for readers who may
+    # see the stream's records; empty when nothing is open or it is not asked
+    next_steps: tuple[PathStep, ...] = ()
 
     @property
     def label(self) -> str:
@@ -293,10 +298,15 @@ class _Viewer:
 
 
 def list_synergies(
-    unit_of_work: UnitOfWorkFactory, actor: Principal, stage: Stage | None = None
+    unit_of_work: UnitOfWorkFactory,
+    actor: Principal,
+    stage: Stage | None = None,
+    regulatory: RegulatoryKnowledge | None = None,
+    today: date | None = None,
 ) -> list[SynergyView]:
     """The board, oldest synergy first: facilitators and administrators see every synergy,
-    members those of their organisations (as either party)."""
+    members those of their organisations (as either party). With the regulatory knowledge
+    and the day, each synergy says what its use still lacks (a lab test, a permit)."""
     _refuse_anonymous(actor)
     with unit_of_work() as uow:
         registry = uow.registry_snapshot()
@@ -314,7 +324,19 @@ def list_synergies(
                 record, streams[record.proposal.stream_id], needs[record.proposal.need_id]
             )
             if may_see(actor, context.parties):
-                views.append(viewer.view(synergy, context))
+                view = viewer.view(synergy, context)
+                if regulatory is not None and today is not None and view.stream_name is not None:
+                    path = stream_path(
+                        uow,
+                        regulatory,
+                        context.stream,
+                        record.proposal.route_id,
+                        today,
+                        shows_records=True,
+                    )
+                    if path is not None:
+                        view = replace(view, next_steps=path.open_steps)
+                views.append(view)
         return views
 
 

@@ -1,5 +1,6 @@
 """Screening test results against the limit values of a use: hand-checked cases, total content
-kept apart from leaching, units converted, and the edge of a limit."""
+kept apart from leaching, units converted, the edge of a limit, the kind of test read from a
+result's standard, and a limit that counts only some tests."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from sidestream.domain.regulation import (
     RegulatoryStatus,
     RuleSet,
     StatusRecord,
+    TestMethod,
     Verdict,
     check_lab_result,
     check_status_record,
+    classify_standard,
     rule_set_problems,
     screen,
     to_unit,
@@ -53,8 +56,11 @@ def result(
     unit: str = "mg/kg",
     basis: Basis = Basis.LEACHING_LS10,
     tested_on: date = date(2026, 3, 1),
+    standard: str | None = None,
 ) -> LabResult:
-    return LabResult(parameter, basis, value, unit, "EN 12457-4", "Test Lab Oy", tested_on)
+    # A leaching result from the batch test, a total content from aqua regia digestion.
+    standard = standard or ("EN 12457-4" if basis.is_leaching else "EN 13657")
+    return LabResult(parameter, basis, value, unit, standard, "Test Lab Oy", tested_on)
 
 
 def test_a_slag_with_low_leaching_but_high_total_chromium_is_screened_on_leaching() -> None:
@@ -231,3 +237,185 @@ def test_a_status_record_names_every_wrong_field() -> None:
     assert [error.field for error in raised.value.errors] == ["decision_reference"]
     valid = _status(valid_until=date(2026, 12, 31))
     assert valid.is_valid_on(TODAY) and not valid.is_valid_on(date(2027, 1, 1))
+
+
+def test_a_status_record_names_only_known_requirements_it_meets() -> None:
+    routes = frozenset({"waste_rock_cover_sealing_layer"})
+    known = frozenset({"environmental_permit", "mara_notification"})
+    kept = check_status_record(
+        _status(fulfils=(" mara_notification", "mara_notification")), routes, TODAY, known
+    )
+    assert kept.fulfils == ("mara_notification",)
+    with pytest.raises(InvalidInput) as raised:
+        check_status_record(_status(fulfils=("blessing_of_the_mayor",)), routes, TODAY, known)
+    (error,) = raised.value.errors
+    assert error.field == "fulfils" and "'blessing_of_the_mayor'" in error.reason
+
+
+# --- the kind of test, and limits that count only some -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("standard", "method"),
+    [
+        ("EN 12457-4", TestMethod.BATCH),
+        ("EN 12457-4:2002", TestMethod.BATCH),
+        ("SFS-EN 12457-3", TestMethod.BATCH),
+        ("sfs-en12457-2", TestMethod.BATCH),
+        ("DIN 38414-S4", TestMethod.BATCH),
+        ("DIN 38414 S 4", TestMethod.BATCH),
+        ("CEN/TS 14405:2004", TestMethod.COLUMN),
+        ("prEN 14405", TestMethod.COLUMN),
+        ("SFS-EN 14405:2017", TestMethod.COLUMN),
+        ("  en 14405  ", TestMethod.COLUMN),
+        ("DIN 19528", TestMethod.COLUMN),
+        ("EN 13657", TestMethod.TOTAL_CONTENT),
+        ("SFS-EN 13656:2002", TestMethod.TOTAL_CONTENT),
+        ("ISO 11466:1995", TestMethod.TOTAL_CONTENT),
+        ("EN 15309 (XRF)", TestMethod.TOTAL_CONTENT),
+        # The eluate's analysis after the test does not hide the test.
+        ("EN 12457-2 / SFS-EN ISO 17294-2", TestMethod.BATCH),
+        # An analysis alone says nothing of what was analysed; two kinds of test contradict.
+        ("SFS-EN ISO 17294-2", TestMethod.UNKNOWN),
+        ("EN 12457-2 and EN 14405", TestMethod.UNKNOWN),
+        ("DIN 38414", TestMethod.UNKNOWN),  # the series, not its shaking test S4
+        ("124570", TestMethod.UNKNOWN),  # not a standard's number
+        ("lab's own method", TestMethod.UNKNOWN),
+        ("", TestMethod.UNKNOWN),
+    ],
+)
+def test_the_kind_of_test_is_read_from_the_standard(standard: str, method: TestMethod) -> None:
+    assert classify_standard(standard) is method
+
+
+COLUMN_ONLY = RuleSet(
+    rule_set_id="covered",
+    name="covered structure",
+    use="earth construction",
+    legal_source="a decree",
+    source_locator="Annex 1",
+    in_force_from=date(2018, 1, 1),
+    limits=(
+        LimitValue(
+            "molybdenum", Basis.LEACHING_LS10, 0.5, "mg/kg", False, frozenset({TestMethod.COLUMN})
+        ),
+        LimitValue("zinc", Basis.LEACHING_LS10, 4.0, "mg/kg", False),  # any leaching test
+    ),
+)
+
+
+def test_a_result_of_a_test_the_limit_does_not_count_leaves_it_missing_with_the_reason() -> None:
+    """Molybdenum's limit counts the column test only: the later batch result (0.2, which would
+    be within 0.5) does not count, so the earlier column result (0.7 > 0.5) decides: exceeds.
+    Without the column result it is missing, with the reason. Zinc's limit names no test, so
+    the batch result counts: 3.0 <= 4.0, within."""
+    column = result("molybdenum", 0.7, tested_on=date(2025, 6, 1), standard="SFS-EN 14405:2017")
+    batch = result("molybdenum", 0.2, tested_on=date(2026, 3, 1), standard="SFS-EN 12457-2")
+    zinc = result("zinc", 3.0, standard="SFS-EN 12457-2")
+    both = {
+        p.limit.parameter_code: p for p in screen(COLUMN_ONLY, [column, batch, zinc]).parameters
+    }
+    assert both["molybdenum"].verdict is Verdict.EXCEEDS
+    assert both["molybdenum"].result == column
+    assert both["molybdenum"].test_method is TestMethod.COLUMN
+    assert both["molybdenum"].share_of_limit == pytest.approx(1.4)
+    assert both["zinc"].verdict is Verdict.WITHIN and both["zinc"].reason is None
+
+    screened = screen(COLUMN_ONLY, [batch, zinc])
+    molybdenum = next(p for p in screened.parameters if p.limit.parameter_code == "molybdenum")
+    assert molybdenum.verdict is Verdict.MISSING and molybdenum.value_in_limit_unit is None
+    assert molybdenum.result == batch  # shown with its standard and date
+    assert molybdenum.test_method is TestMethod.BATCH
+    assert molybdenum.reason == (
+        "the result is from a batch leaching test (SFS-EN 12457-2); "
+        "the limit asks for a column leaching test"
+    )
+    assert molybdenum.reason.template.startswith("the result is from a {done}")  # translatable
+    assert screened.verdict is Verdict.MISSING
+
+
+def test_a_result_of_an_unrecognised_standard_counts_only_where_the_limit_names_no_test() -> None:
+    own = "the lab's own shaking method"
+    screened = screen(
+        COLUMN_ONLY,
+        [
+            result("molybdenum", 0.1, standard=own),
+            result("zinc", 5.0, standard=own),  # 5.0 > 4.0: exceeds
+        ],
+    )
+    by_parameter = {p.limit.parameter_code: p for p in screened.parameters}
+    assert by_parameter["zinc"].verdict is Verdict.EXCEEDS
+    assert by_parameter["molybdenum"].verdict is Verdict.MISSING
+    assert by_parameter["molybdenum"].reason == (
+        "the result's standard the lab's own shaking method is not a test sidestream "
+        "recognises; the limit asks for a column leaching test"
+    )
+
+
+def test_a_stored_total_content_from_a_leaching_test_never_counts() -> None:
+    """Data stored before standards were checked: a 'total' result from a batch test does not
+    meet a total-content limit, and says what the limit asks for."""
+    limit = LimitValue("zinc", Basis.TOTAL, 100.0, "mg/kg", True)
+    rule_set = RuleSet("r", "r", "use", "source", "locator", date(2020, 1, 1), (limit,))
+    (zinc,) = screen(
+        rule_set, [result("zinc", 1.0, basis=Basis.TOTAL, standard="EN 12457-4")]
+    ).parameters
+    assert zinc.verdict is Verdict.MISSING
+    assert zinc.reason == (
+        "the result is from a batch leaching test (EN 12457-4); "
+        "the limit asks for a total-content analysis"
+    )
+
+
+def test_a_leaching_limit_naming_both_tests_says_either() -> None:
+    both = frozenset({TestMethod.COLUMN, TestMethod.BATCH})
+    limit = LimitValue("zinc", Basis.LEACHING_LS10, 4.0, "mg/kg", True, both)
+    rule_set = RuleSet("r", "r", "use", "source", "locator", date(2020, 1, 1), (limit,))
+    (zinc,) = screen(rule_set, [result("zinc", 1.0, standard="EN 13657")]).parameters
+    assert zinc.reason == (
+        "the result is from a total-content analysis (EN 13657); "
+        "the limit asks for a batch leaching test or column leaching test"
+    )
+
+
+def test_a_result_whose_standard_contradicts_its_basis_is_refused() -> None:
+    digestion_as_leaching = result("zinc", 1.0, standard="SFS-EN 13657:2002")
+    with pytest.raises(InvalidInput) as raised:
+        check_lab_result(digestion_as_leaching, PARAMETERS, TODAY)
+    (error,) = raised.value.errors
+    assert error.field == "standard" and "not a leaching test" in error.reason
+    leaching_as_total = result("zinc", 1.0, basis=Basis.TOTAL, standard="CEN/TS 14405")
+    with pytest.raises(InvalidInput) as raised:
+        check_lab_result(leaching_as_total, PARAMETERS, TODAY)
+    (error,) = raised.value.errors
+    assert error.field == "standard" and "is a leaching test" in error.reason
+    # Either test is accepted on a leaching basis, and an unrecognised standard anywhere.
+    for standard in ("SFS-EN 12457-3", "SFS-EN 14405", "XRF, lab method 12"):
+        checked = check_lab_result(result("zinc", 1.0, standard=standard), PARAMETERS, TODAY)
+        assert checked.standard == standard
+    assert check_lab_result(result("zinc", 1.0, basis=Basis.TOTAL), PARAMETERS, TODAY)
+
+
+def test_a_limit_naming_a_test_that_cannot_measure_its_basis_is_named() -> None:
+    rule_set = RuleSet(
+        "tests",
+        "t",
+        "use",
+        "source",
+        "locator",
+        date(2020, 1, 1),
+        (
+            LimitValue("zinc", Basis.TOTAL, 1.0, "mg/kg", True, frozenset({TestMethod.COLUMN})),
+            LimitValue(
+                "zinc", Basis.LEACHING_LS10, 1.0, "mg/kg", True, frozenset({TestMethod.UNKNOWN})
+            ),
+            LimitValue(
+                "fluoride", Basis.LEACHING_LS2, 1.0, "mg/kg", True, frozenset({TestMethod.BATCH})
+            ),
+        ),
+    )
+    problems = rule_set_problems(rule_set, PARAMETERS)
+    assert problems == [
+        "tests/zinc/total: column cannot measure total",
+        "tests/zinc/leaching_ls10: a limit names the tests it counts, not an unknown one",
+    ]

@@ -1,6 +1,8 @@
 """Load and check the regulatory rule sets (reference/regulation_parameters.csv,
 regulation_rule_sets.csv, regulation_limit_values.csv): a rule set without its legal source, a
-limit without a unit of concentration or of an unknown parameter stops the program."""
+limit without a unit of concentration, of an unknown parameter or naming an unknown test stops
+the program. A limit's optional `test_methods` cell names the tests the legal text counts for it,
+separated by ";" (`column;batch`); empty, any test that measures its basis counts."""
 
 from __future__ import annotations
 
@@ -15,10 +17,25 @@ from sidestream.domain.regulation import (
     Parameter,
     RegulationData,
     RuleSet,
+    TestMethod,
     check_regulation_data,
 )
 
 VERIFICATIONS = {"verified": True, "unverified": False}
+TEST_METHOD_SEPARATOR = ";"
+
+
+def _test_methods(cell: str, where: str) -> frozenset[TestMethod]:
+    methods = set()
+    for name in (part.strip() for part in cell.split(TEST_METHOD_SEPARATOR)):
+        if not name:
+            continue
+        try:
+            methods.add(TestMethod(name))
+        except ValueError as error:
+            known = ", ".join(method.value for method in TestMethod)
+            raise ReferenceDataError(f"{where}: {name!r} is not a test method ({known})") from error
+    return frozenset(methods)
 
 
 def _verified(cell: str, where: str) -> bool:
@@ -46,6 +63,7 @@ def _limit(row: dict[str, str], where: str) -> LimitValue:
         limit_value=value,
         unit=row["unit"],
         is_verified=_verified(row["verification"], where),
+        test_methods=_test_methods(row.get("test_methods") or "", where),
     )
 
 

@@ -33,6 +33,7 @@ from sidestream.adapters.db.tables import (
     SideStreamRow,
     SiteRow,
     StatusRecordRow,
+    StreamDocumentRow,
     StreamPropertyRow,
     SynergyEventRow,
     SynergyRow,
@@ -47,6 +48,7 @@ from sidestream.domain.accounts import (
     User,
     UserSession,
 )
+from sidestream.domain.documents import DocumentKind, StreamDocument
 from sidestream.domain.eprtr import EprtrWasteTransfer
 from sidestream.domain.errors import Conflict, NotFound
 from sidestream.domain.matching import BenefitEstimate, Proposal, ScoreFactor
@@ -1268,19 +1270,31 @@ class SqlLabResultRepository:
             .where(LabResultRow.stream_id == stream_id)
             .order_by(LabResultRow.tested_on, LabResultRow.lab_result_id)
         )
-        return [
-            LabResult(
-                parameter_code=row.parameter_code,
-                basis=Basis(row.basis),
-                value=row.value,
-                unit=row.unit,
-                standard=row.standard,
-                laboratory=row.laboratory,
-                tested_on=row.tested_on,
-                is_below_detection=row.is_below_detection,
+        return [_lab_result(row) for row in rows]
+
+    def by_stream(self) -> dict[int, list[LabResult]]:
+        rows = self._session.scalars(
+            select(LabResultRow).order_by(
+                LabResultRow.stream_id, LabResultRow.tested_on, LabResultRow.lab_result_id
             )
-            for row in rows
-        ]
+        )
+        found: dict[int, list[LabResult]] = {}
+        for row in rows:
+            found.setdefault(row.stream_id, []).append(_lab_result(row))
+        return found
+
+
+def _lab_result(row: LabResultRow) -> LabResult:
+    return LabResult(
+        parameter_code=row.parameter_code,
+        basis=Basis(row.basis),
+        value=row.value,
+        unit=row.unit,
+        standard=row.standard,
+        laboratory=row.laboratory,
+        tested_on=row.tested_on,
+        is_below_detection=row.is_below_detection,
+    )
 
 
 class SqlStatusRecordRepository:
@@ -1300,6 +1314,7 @@ class SqlStatusRecordRepository:
             valid_until=record.valid_until,
             scope_of_use=record.scope_of_use,
             documents="\n".join(record.documents),
+            fulfils="\n".join(record.fulfils),
             created_at=datetime.now(UTC),
         )
         self._session.add(row)
@@ -1328,5 +1343,72 @@ def _status_from_row(row: StatusRecordRow) -> StatusRecord:
         valid_until=row.valid_until,
         scope_of_use=row.scope_of_use,
         documents=tuple(line for line in row.documents.split("\n") if line),
+        fulfils=tuple(line for line in row.fulfils.split("\n") if line),
         status_record_id=row.status_record_id,
     )
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _document_from_row(row: StreamDocumentRow) -> StreamDocument:
+    return StreamDocument(
+        stream_id=row.stream_id,
+        title=row.title,
+        kind=DocumentKind(row.kind),
+        file_name=row.file_name,
+        media_type=row.media_type,
+        size_bytes=row.size_bytes,
+        sha256=row.sha256,
+        uploaded_by_user_id=row.uploaded_by_user_id,
+        uploaded_at=_aware(row.uploaded_at),
+        status_record_id=row.status_record_id,
+        document_id=row.document_id,
+    )
+
+
+class SqlStreamDocumentRepository:
+    """The bytes are a deferred column: every read here but content() leaves them out."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, document: StreamDocument, content: bytes) -> StreamDocument:
+        row = StreamDocumentRow(
+            stream_id=document.stream_id,
+            status_record_id=document.status_record_id,
+            title=document.title,
+            kind=document.kind.value,
+            file_name=document.file_name,
+            media_type=document.media_type,
+            size_bytes=document.size_bytes,
+            sha256=document.sha256,
+            uploaded_by_user_id=document.uploaded_by_user_id,
+            uploaded_at=_stored(document.uploaded_at),
+            content=content,
+        )
+        self._session.add(row)
+        _flush(self._session)
+        return _document_from_row(row)
+
+    def for_stream(self, stream_id: int) -> list[StreamDocument]:
+        rows = self._session.scalars(
+            select(StreamDocumentRow)
+            .where(StreamDocumentRow.stream_id == stream_id)
+            .order_by(StreamDocumentRow.uploaded_at, StreamDocumentRow.document_id)
+        )
+        return [_document_from_row(row) for row in rows]
+
+    def get(self, document_id: int) -> StreamDocument | None:
+        row = self._session.get(StreamDocumentRow, document_id)
+        return None if row is None else _document_from_row(row)
+
+    def content(self, document_id: int) -> bytes | None:
+        return self._session.scalar(
+            select(StreamDocumentRow.content).where(StreamDocumentRow.document_id == document_id)
+        )
+
+    def delete(self, document_id: int) -> None:
+        self._session.execute(
+            delete(StreamDocumentRow).where(StreamDocumentRow.document_id == document_id)
+        )

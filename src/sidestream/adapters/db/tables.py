@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -560,4 +561,32 @@ class StatusRecordRow(Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     scope_of_use: Mapped[str | None] = mapped_column(Text)
     documents: Mapped[str] = mapped_column(Text)  # one reference per line
+    fulfils: Mapped[str] = mapped_column(Text, server_default="")  # requirement codes, by line
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StreamDocumentRow(Base):
+    """A file attached to a stream, with its bytes. They go with their stream; a document
+    outlives the status record it supported (it is still evidence about the stream). The
+    uploader is a user id without a foreign key, as in the audit log."""
+
+    __tablename__ = "stream_documents"
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_bytes_positive"),)
+
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stream_id: Mapped[int] = mapped_column(
+        ForeignKey("side_streams.stream_id", ondelete="CASCADE"), index=True
+    )
+    status_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regulatory_statuses.status_record_id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(Integer)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Deferred: listing the documents never reads the bytes; a download asks for them.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True, deferred_raiseload=True)

@@ -22,6 +22,7 @@ from sidestream.adapters.db.repositories import (
     SqlScenarioRepository,
     SqlSessionRepository,
     SqlStatusRecordRepository,
+    SqlStreamDocumentRepository,
     SqlStreamRepository,
     SqlSynergyRepository,
     SqlUserRepository,
@@ -45,6 +46,7 @@ class SqlUnitOfWork:
     audit_log: SqlAuditLog
     lab_results: SqlLabResultRepository
     statuses: SqlStatusRecordRepository
+    documents: SqlStreamDocumentRepository
 
     def __init__(
         self, session_factory: sessionmaker[Session], registry_cache: RegistryCache | None = None
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
         self.audit_log = SqlAuditLog(self._session)
         self.lab_results = SqlLabResultRepository(self._session)
         self.statuses = SqlStatusRecordRepository(self._session)
+        self.documents = SqlStreamDocumentRepository(self._session)
         return self
 
     def __exit__(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from sidestream.entrypoints.api import (
+    documents,
     flows,
     geo,
     impact,
@@ -48,6 +49,7 @@ def build_router() -> APIRouter:
         impact,
         scenarios,
         screening,
+        documents,
         geo,
         flows,
         transfer,

@@ -17,6 +17,7 @@ from sidestream.domain.disclosure import Explanation, Span
 from sidestream.domain.proposals import Decision, ProposalStatus, Side
 from sidestream.domain.synergies import Stage
 from sidestream.domain.visibility import ListingView
+from sidestream.entrypoints.api.schemas import RegulatoryPathRead
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.security import Visitor
 from sidestream.services.proposal_views import (
@@ -26,6 +27,7 @@ from sidestream.services.proposal_views import (
     proposal_inbox,
     proposal_view,
 )
+from sidestream.services.regulatory_paths import path_record
 
 router = APIRouter(tags=["proposals"])
 
@@ -101,6 +103,11 @@ class ProposalRead(BaseModel):
     synergy_stage: Stage | None
     is_current: bool = Field(description="Neither listing has expired")
     updated_at: datetime | None
+    regulatory_path: RegulatoryPathRead | None = Field(
+        default=None,
+        description="The use's regulatory path: the stream's records and screening for those "
+        "who may see the stream, else only what the use asks; null without a route",
+    )
 
 
 class AcceptCreate(BaseModel):
@@ -175,6 +182,11 @@ def proposal_read(view: ProposalView) -> ProposalRead:
         synergy_stage=view.synergy_stage,
         is_current=view.is_current,
         updated_at=view.updated_at,
+        regulatory_path=(
+            None
+            if view.regulatory_path is None
+            else RegulatoryPathRead.model_validate(path_record(view.regulatory_path))
+        ),
     )
 
 
@@ -196,6 +208,7 @@ def _view(container: AppContainer, visitor: Visitor, proposal_id: int) -> Propos
             visitor.principal,
             container.today(),
             proposal_id,
+            regulatory=container.regulatory_knowledge,
         )
     )
 

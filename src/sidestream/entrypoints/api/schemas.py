@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Database ids are 32-bit integers: a larger number is no id, and must not reach the database.
 MAX_RECORD_ID = 2**31 - 1
@@ -33,3 +33,43 @@ class RequestModel(BaseModel):
         if any(isinstance(item, str) and "\x00" in item for item in values):
             raise ValueError("must not contain NUL characters")
         return value
+
+
+class RequirementRead(BaseModel):
+    requirement: str
+    name: str
+    holder: str = Field(description="producer, receiver or either")
+    legal_source: str
+    source_locator: str
+    locator_is_verified: bool = Field(description="The locator checked against the legal text")
+
+
+class MissingParameterRead(BaseModel):
+    parameter_code: str
+    basis: str
+
+
+class RegulatoryStepRead(BaseModel):
+    """One step of a use's regulatory path: a requirement (its alternatives) or the screening."""
+
+    state: str = Field(
+        description="met, to_do, lab_test_needed, exceeds, within, or required (what the use "
+        "asks, for a reader who may not see the stream's records)"
+    )
+    text: str
+    is_open: bool
+    requirements: list[RequirementRead] = Field(description="Alternatives: any one meets it")
+    evidence_status_record_id: int | None = Field(description="The status record that meets it")
+    rule_set_id: str | None
+    missing_parameters: list[MissingParameterRead] = Field(
+        description="Limits without a result, when a lab test is needed"
+    )
+
+
+class RegulatoryPathRead(BaseModel):
+    """Decision support, not a legal opinion."""
+
+    route_id: str
+    needs_lab_test: bool
+    exceeds: bool
+    steps: list[RegulatoryStepRead]

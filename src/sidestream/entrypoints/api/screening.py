@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sidestream.domain.regulation import Basis, RegulatoryStatus, StatusRecord
 from sidestream.entrypoints.api.schemas import RequestModel, StreamId
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
+from sidestream.services.documents import readable_documents, with_documents
 from sidestream.services.screening import (
     add_lab_results,
     record_status,
@@ -91,12 +92,26 @@ def get_stream_screening(
     stream_id: StreamId,
     container: AppContainer,
     visitor: CurrentVisitor,
-    use: str | None = Query(default=None, max_length=60, description="One rule set; all if none"),
+    use: str | None = Query(
+        default=None,
+        max_length=80,
+        description="A valorisation route (its rule sets and regulatory path) or one rule set; "
+        "every rule set if none",
+    ),
 ) -> dict[str, Any]:
+    """With full access to the stream, its documents too: every one in `stream_documents`, and
+    in each status the files that support it (`attached_documents`)."""
     screened = screen_stream(
-        container.unit_of_work, container.regulation, visitor.principal, stream_id, use
+        container.unit_of_work,
+        container.regulation,
+        visitor.principal,
+        stream_id,
+        use,
+        regulatory=container.regulatory_knowledge,
+        today=container.today(),
     )
-    return screening_record(screened)
+    documents = readable_documents(container.unit_of_work, visitor.principal, stream_id)
+    return with_documents(screening_record(screened), documents)
 
 
 @router.get("/regulation/rule-sets", summary="The rule sets, each limit with its source")
@@ -136,6 +151,12 @@ class StatusRecordCreate(RequestModel):
     valid_until: date | None = None
     scope_of_use: str | None = Field(default=None, max_length=2000)
     documents: list[str] = Field(default_factory=list, max_length=50)
+    fulfils: list[Annotated[str, Field(max_length=80)]] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Requirements of the use this record shows met beyond its status, e.g. "
+        "mara_notification, environmental_permit, reach_registration",
+    )
 
 
 @router.post(
@@ -149,14 +170,21 @@ def add_stream_status(
     container: AppContainer,
     visitor: CurrentVisitor,
 ) -> dict[str, Any]:
-    fields = body.model_dump(exclude={"documents"})
-    record = StatusRecord(stream_id=stream_id, documents=tuple(body.documents), **fields)
+    fields = body.model_dump(exclude={"documents", "fulfils"})
+    record = StatusRecord(
+        stream_id=stream_id,
+        documents=tuple(body.documents),
+        fulfils=tuple(body.fulfils),
+        **fields,
+    )
+    regulatory = container.regulatory_knowledge
     saved = record_status(
         container.unit_of_work,
-        frozenset(container.knowledge_base.routes_by_id),
+        frozenset(regulatory.routes),
         visitor.principal,
         record,
         container.today(),
         container.clock.now(),
+        requirement_codes=frozenset(regulatory.kinds),
     )
     return status_record(saved)

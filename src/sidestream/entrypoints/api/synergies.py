@@ -13,8 +13,14 @@ from pydantic import BaseModel, Field
 from sidestream.domain.proposals import ProposalStatus
 from sidestream.domain.synergies import MAX_NOTE_LENGTH, Stage, Synergy
 from sidestream.entrypoints.api.bodies import TOO_LARGE_RESPONSES, JsonBodyRoute
-from sidestream.entrypoints.api.schemas import MAX_RECORD_ID, RequestModel, SynergyId
+from sidestream.entrypoints.api.schemas import (
+    MAX_RECORD_ID,
+    RegulatoryStepRead,
+    RequestModel,
+    SynergyId,
+)
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
+from sidestream.services.regulatory_paths import step_record
 from sidestream.services.synergies import (
     SynergyView,
     drop_synergy,
@@ -72,6 +78,11 @@ class SynergyRead(BaseModel):
     dropped_from: Stage | None
     drop_reason: str | None
     agreement: AgreementRead | None = Field(description="What was agreed, while realised")
+    next_steps: list[RegulatoryStepRead] = Field(
+        default_factory=list,
+        description="What the use still lacks (a lab test, a permit), for readers who may see "
+        "the stream's records",
+    )
 
 
 class SynergyHistoryRead(SynergyRead):
@@ -135,6 +146,7 @@ def _read(view: SynergyView) -> SynergyRead:
         )
         if agreement
         else None,
+        next_steps=[RegulatoryStepRead.model_validate(step_record(s)) for s in view.next_steps],
     )
 
 
@@ -168,7 +180,13 @@ def list_board(
 ) -> list[SynergyRead]:
     """Facilitators and administrators see every synergy; members those of their
     organisations; the public none (403)."""
-    views = list_synergies(container.unit_of_work, visitor.principal, stage)
+    views = list_synergies(
+        container.unit_of_work,
+        visitor.principal,
+        stage,
+        regulatory=container.regulatory_knowledge,
+        today=container.today(),
+    )
     return [_read(view) for view in views]
 
 

@@ -30,6 +30,14 @@ from sidestream.adapters.scenario_files import read_scenario_file
 from sidestream.adapters.tabular.files import FileFormat, read_rows, write_records
 from sidestream.bootstrap.container import Container
 from sidestream.domain.accounts import AuditEvent, AuditFilter, Principal, User
+from sidestream.domain.documents import (
+    ACCEPTED_LABELS,
+    MAX_DOCUMENT_BYTES,
+    DocumentKind,
+    DocumentUpload,
+    StreamDocument,
+    size_error,
+)
 from sidestream.domain.errors import InvalidInput, SidestreamError
 from sidestream.domain.impact import (
     AMOUNT_OF_BASIS,
@@ -73,6 +81,7 @@ from sidestream.services.accounts import (
     user_by_email,
 )
 from sidestream.services.demo import build_demo_region
+from sidestream.services.documents import document_record, list_documents, upload_document
 from sidestream.services.eprtr import import_eprtr_facilities
 from sidestream.services.impact import ImpactReport, Selection, account_proposals
 from sidestream.services.matching import match_listing, run_matching
@@ -269,6 +278,7 @@ def demo(
                 container.today(),
                 DEFAULT_TOP_K,
                 progress,
+                regulatory=container.regulatory_knowledge,
             )
         console.print(f"{matched.proposals} synergy proposals (sidestream proposals lists them)")
 
@@ -401,6 +411,13 @@ def status_command(
     document: Annotated[
         list[str] | None, typer.Option(help="A document reference (repeat for more).")
     ] = None,
+    fulfils: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A requirement of the use this record shows met, e.g. mara_notification or "
+            "environmental_permit (repeat for more)."
+        ),
+    ] = None,
 ) -> None:
     """Record a stream's regulatory status for one intended use, with what it rests on."""
     container = _container()
@@ -419,15 +436,17 @@ def status_command(
             valid_until=valid_until.date() if valid_until else None,
             scope_of_use=scope,
             documents=tuple(document or ()),
+            fulfils=tuple(fulfils or ()),
         )
-        route_ids = frozenset(container.knowledge_base.routes_by_id)
+        regulatory = container.regulatory_knowledge
         return record_status(
             container.unit_of_work,
-            route_ids,
+            frozenset(regulatory.routes),
             Principal.operator(),
             record,
             container.today(),
             container.clock.now(),
+            requirement_codes=frozenset(regulatory.kinds),
         )
 
     saved = _run(run)
@@ -442,7 +461,12 @@ def screen_command(
     stream_id: Annotated[int, typer.Argument(help="The stream whose lab results to screen.")],
     use: Annotated[
         str | None,
-        typer.Option("--use", help="One rule set (e.g. eu_landfill_inert); all when omitted."),
+        typer.Option(
+            "--use",
+            help="A valorisation route (e.g. ash_earth_construction_mara: its rule sets and "
+            "regulatory path) or one rule set (e.g. eu_landfill_inert); every rule set when "
+            "omitted.",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -454,7 +478,13 @@ def screen_command(
     def run() -> StreamScreening:
         _ensure_schema(container)
         return screen_stream(
-            container.unit_of_work, container.regulation, Principal.operator(), stream_id, use
+            container.unit_of_work,
+            container.regulation,
+            Principal.operator(),
+            stream_id,
+            use,
+            regulatory=container.regulatory_knowledge,
+            today=container.today(),
         )
 
     screened = _run(run, writes=False)
@@ -508,6 +538,7 @@ def match(
                 stream_id=stream,
                 need_id=need,
                 top_k=top_k,
+                regulatory=container.regulatory_knowledge,
             )
             console.print(f"{len(proposals)} proposals for the listing.")
             return
@@ -519,6 +550,7 @@ def match(
                 container.today(),
                 top_k,
                 progress,
+                regulatory=container.regulatory_knowledge,
             )
         console.print(
             f"{report.streams} streams × {report.needs} needs: {report.proposals} proposals "
@@ -1443,6 +1475,91 @@ def synergies_history(synergy_id: SynergyId) -> None:
             escape(event.note or ""),
         )
     console.print(table)
+
+
+# --- documents -------------------------------------------------------------------------------
+
+document_app = typer.Typer(
+    help="Files attached to a stream: decisions, permits, notifications, lab reports.",
+    no_args_is_help=True,
+)
+app.add_typer(document_app, name="document")
+
+
+@document_app.command("add")
+def document_add(
+    stream_id: Annotated[int, typer.Argument(help="The stream the document is about.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help=f"{ACCEPTED_LABELS}, at most {MAX_DOCUMENT_BYTES // 2**20} MB.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    kind: Annotated[DocumentKind, typer.Option(help="What kind of document it is.")],
+    title: Annotated[
+        str | None, typer.Option(help="What the document is; the file's name when omitted.")
+    ] = None,
+    status_record: Annotated[
+        int | None, typer.Option("--status-record", help="The status record it supports.")
+    ] = None,
+) -> None:
+    """Attach a file to a stream; its type is read from its content. Audited."""
+    container = _container()
+
+    def run() -> StreamDocument:
+        _ensure_schema(container)
+        too_large = size_error(file.stat().st_size)
+        if too_large is not None:  # before reading a byte of it
+            raise InvalidInput([too_large])
+        upload = DocumentUpload(
+            stream_id, title or file.name, kind.value, file.name, file.read_bytes(), status_record
+        )
+        return upload_document(
+            container.unit_of_work, Principal.operator(), upload, container.clock.now()
+        )
+
+    saved = _run(run)
+    console.print(
+        escape(
+            f"Added document {saved.document_id} to stream {stream_id}: {saved.file_name} "
+            f"({saved.media_type}, {saved.size_bytes} bytes, sha256 {saved.sha256})."
+        )
+    )
+
+
+@document_app.command("list")
+def document_list(
+    stream_id: Annotated[int, typer.Argument(help="The stream.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A stream's documents, oldest first (their descriptions; the bytes stay stored)."""
+    container = _container()
+
+    def run() -> list[StreamDocument]:
+        _ensure_schema(container)
+        return list_documents(container.unit_of_work, Principal.operator(), stream_id)
+
+    documents = _run(run, writes=False)
+    if as_json:
+        console.print_json(json.dumps([document_record(d) for d in documents]))
+        return
+    table = RichTable(title=f"Documents of stream {stream_id}", title_justify="left")
+    for column in ("id", "title", "kind", "file", "bytes", "added (UTC)", "status", "sha256"):
+        table.add_column(column, justify="right" if column in ("id", "bytes") else "left")
+    for document in documents:
+        table.add_row(
+            str(document.document_id),
+            escape(document.title),
+            document.kind.value,
+            escape(document.file_name),
+            str(document.size_bytes),
+            f"{document.uploaded_at.astimezone(UTC):%Y-%m-%d %H:%M}",
+            "" if document.status_record_id is None else str(document.status_record_id),
+            document.sha256[:12] + "…",
+        )
+    console.print(table if documents else f"Stream {stream_id} has no documents.")
 
 
 def main() -> None:

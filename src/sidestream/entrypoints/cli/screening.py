@@ -1,5 +1,6 @@
 """How `sidestream screen` prints a stream's screening: per rule set, each parameter's verdict
-with the result, the limit, its unit and its source, and the disclaimer."""
+with the result, the test it comes from, the limit, its unit and its source, why a result does
+not count where it does not, and the disclaimer."""
 
 from __future__ import annotations
 
@@ -44,8 +45,10 @@ def print_screening(console: Console, screened: StreamScreening) -> None:
             caption=escape(f"{rule_set.legal_source}; {rule_set.source_locator}"),
             caption_justify="left",
         )
-        for column in ("parameter", "basis", "verdict", "result", "limit", "unit", "× limit"):
+        columns = ("parameter", "basis", "verdict", "result", "test", "limit", "unit", "× limit")
+        for column in columns:
             table.add_column(column, justify="right" if column in ("result", "limit") else "left")
+        reasons = []
         for parameter in screening.parameters:
             limit, result = parameter.limit, parameter.result
             shown = "—"
@@ -53,14 +56,29 @@ def print_screening(console: Console, screened: StreamScreening) -> None:
                 below = "<" if result.is_below_detection else ""
                 shown = f"{below}{_figure(parameter.value_in_limit_unit)}"
             share = parameter.share_of_limit
+            method = parameter.test_method
             table.add_row(
                 limit.parameter_code,
                 limit.basis.label,
                 f"[{VERDICT_STYLE[parameter.verdict]}]{parameter.verdict.value}[/]",
                 shown,
+                method.label if method is not None else "",
                 _figure(limit.limit_value) + ("" if limit.is_verified else " (unverified)"),
                 limit.unit,
                 "" if share is None else f"{share:.2f}",
             )
+            if parameter.reason is not None:
+                reasons.append(f"{limit.parameter_code} ({limit.basis.label}): {parameter.reason}")
         console.print(table)
+        for reason in reasons:
+            console.print(escape(reason))
+    if screened.path is not None:
+        console.print(f"[bold]Regulatory path of {escape(screened.path.route_id)}[/bold]")
+        for step in screened.path.steps:
+            style = "green" if not step.is_open else "yellow"
+            sources = "; ".join(kind.legal_source for kind in step.requirements)
+            console.print(
+                f"[{style}]{escape(str(step.sentence))}[/{style}]"
+                + (f" ({escape(sources)})" if sources else "")
+            )
     console.print(f"[italic]{DISCLAIMER}[/italic]")

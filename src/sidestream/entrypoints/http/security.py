@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sidestream.bootstrap.container import Container
 from sidestream.domain.accounts import Principal
+from sidestream.entrypoints.http.bodies import takes_files
 from sidestream.services.accounts import display_name_of, resolve_session, resolve_token
 
 SESSION_COOKIE = "sidestream_session"
@@ -98,23 +99,42 @@ def client_address(request: Request) -> str:
 
 
 async def read_form_lists(request: Request) -> dict[str, list[str]]:
-    """Every value of every field of a URL-encoded form body, read once per request; another
-    body is read as no fields. Larger than MAX_FORM_BYTES: 413."""
+    """Every value of every field of a URL-encoded form body, read once per request, or the
+    text fields of a multipart form on a route that takes files; another body is read as no
+    fields. Larger than MAX_FORM_BYTES (or the limit of a route that takes files): 413."""
     cached: dict[str, list[str]] | None = getattr(request.state, "form", None)
     if cached is not None:
         return cached
+    if _media_type(request) == "multipart/form-data" and takes_files(request):
+        multipart = await _multipart_fields(request)
+        request.state.form = multipart
+        return multipart
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise HTTPException(413, "the form is too large")
     fields: dict[str, list[str]] = {}
-    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type == "application/x-www-form-urlencoded":
+    if _media_type(request) == "application/x-www-form-urlencoded":
         text = body.decode("utf-8", errors="replace")
         for name, value in parse_qsl(text, keep_blank_values=True):
             fields.setdefault(name, []).append(value)
     request.state.form = fields
+    return fields
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+async def _multipart_fields(request: Request) -> dict[str, list[str]]:
+    """The text fields of a form with files, on a route that takes files: its route bounded
+    the body before anything read it (http/bodies.py). The files stay in request.form() for
+    the handler, which reads the form from the same parse."""
+    fields: dict[str, list[str]] = {}
+    for name, value in (await request.form()).multi_items():
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
     return fields
 
 

@@ -411,6 +411,7 @@ def _match(container: Container, kind: ListingKind, listing_id: int | None) -> i
             container.knowledge_base,
             container.today(),
             **key,
+            regulatory=container.regulatory_knowledge,
         )
     except InvalidInput:
         return -1

@@ -63,6 +63,7 @@ def _view(container: AppContainer, visitor: Visitor, proposal_id: int) -> Propos
         visitor.principal,
         container.today(),
         proposal_id,
+        regulatory=container.regulatory_knowledge,
     )
 
 

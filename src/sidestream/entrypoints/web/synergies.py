@@ -20,6 +20,7 @@ from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisito
 from sidestream.entrypoints.http.security import Visitor, read_form
 from sidestream.entrypoints.web import i18n
 from sidestream.entrypoints.web.pages import finish, page
+from sidestream.services.regulatory_paths import step_record
 from sidestream.services.synergies import (
     SynergyView,
     drop_synergy,
@@ -74,21 +75,31 @@ def _record(view: SynergyView) -> dict[str, Any]:
             }
             for event in synergy.events
         ],
+        "next_steps": [step_record(step) for step in view.next_steps],
     }
+
+
+def _board(container: AppContainer, visitor: Visitor) -> list[SynergyView]:
+    return list_synergies(
+        container.unit_of_work,
+        visitor.principal,
+        regulatory=container.regulatory_knowledge,
+        today=container.today(),
+    )
 
 
 @router.get("/synergies", response_class=HTMLResponse)
 def board(request: Request, container: AppContainer, visitor: CurrentVisitor) -> Response:
     if (redirect := _signin_redirect(visitor, "/synergies")) is not None:
         return redirect
-    views = list_synergies(container.unit_of_work, visitor.principal)
+    views = _board(container, visitor)
     columns = {stage: [view for view in views if view.synergy.stage is stage] for stage in COLUMNS}
     return page(request, visitor, "synergies.html", {"columns": columns, "count": len(views)})
 
 
 @router.get("/synergies.json")
 def board_json(request: Request, container: AppContainer, visitor: CurrentVisitor) -> Response:
-    views = list_synergies(container.unit_of_work, visitor.principal)
+    views = _board(container, visitor)
     body = {"synergies": [_record(view) for view in views]}
     return finish(JSONResponse(body), request, visitor)
 
