@@ -110,8 +110,13 @@ def build_region(database_url: str) -> Region:
     try:
         container.upgrade_database()
         today, now = container.today(), container.clock.now()
-        reports = build_demo_region(
-            load_demo_tables(), container.unit_of_work, container.reference, today
+        report = build_demo_region(
+            load_demo_tables(),
+            container.unit_of_work,
+            container.reference,
+            container.regulatory_knowledge,
+            today,
+            now,
         )
         matched = run_matching(
             container.unit_of_work,
@@ -175,7 +180,7 @@ def build_region(database_url: str) -> Region:
             tokens[is_facilitator].append(issued.secret)
     finally:
         container.dispose()
-    created = {report.table.value: report.created for report in reports}
+    created = {imported.table.value: imported.created for imported in report.imports}
     return Region(
         organisations=created.get("organisations", 0),
         streams=created.get("streams", 0),

@@ -122,7 +122,12 @@ def demo_site(
     container.__dict__["password_hasher"] = CHEAP_HASHER
     container.upgrade_database()
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     realised = realise_demo_synergies(container)
     run_matching(

@@ -207,7 +207,12 @@ class FlowSite:
 def site(container: Container) -> Iterator[FlowSite]:
     _prepare(container)
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     realised = realise_demo_synergies(container)
     save_demo_scenario(container, realised)

@@ -49,7 +49,12 @@ class MapSite:
 def _serve(container: Container, **settings: object) -> Iterator[MapSite]:
     _prepare(container, **settings)
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     with container.unit_of_work() as uow:
         listings: dict[tuple[str, int], SideStream | Need] = {

@@ -161,6 +161,7 @@ def mill_scale(**changes: object) -> dict[str, object]:
                 "unit": "%",
                 "method": "EN 1097-5",
                 "measured_on": "2026-10-01",
+                "laboratory": "",
             }
         ],
         "management_route": "landfill",

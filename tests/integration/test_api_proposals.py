@@ -54,7 +54,12 @@ def prepare_matched_region(container: Container) -> tuple[int, SideStream, Need,
     """The demo region, matched; a proposal between two organisations whose stream states its
     current route's cost."""
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     run_matching(
         container.unit_of_work, container.reference, container.knowledge_base, container.today()

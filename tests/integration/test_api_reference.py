@@ -98,6 +98,10 @@ def test_material_classes_and_municipalities_are_listed(
     kemi = next(m for m in client.get("/municipalities").json() if m["municipality_code"] == "240")
     assert kemi["name_fi"] == "Kemi" and kemi["region_code"] == "19"
     assert 65 < kemi["centre_latitude_deg"] < 66
+    properties = {p["property_code"]: p for p in client.get("/properties").json()}
+    assert set(properties) == set(reference.properties)
+    size = properties["particle_size_max"]
+    assert size["kind"] == "physical" and "mm" in size["units"]
 
 
 def test_the_search_functions_refuse_a_limit_below_one(reference: ReferenceData) -> None:

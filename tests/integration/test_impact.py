@@ -28,7 +28,12 @@ SETTINGS = AccountingSettings(draws=300)
 def agreed(container: Container) -> tuple[Container, list[int]]:
     """The demo region, matched, with the three best proposals accepted by both parties."""
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     run_matching(
         container.unit_of_work, container.reference, container.knowledge_base, container.today()

@@ -22,7 +22,12 @@ NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 @pytest.fixture
 def demo(container: Container) -> Container:
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     return container
 

@@ -40,7 +40,12 @@ SLAGS = ("ferrochrome_slag", "steel_slag_eaf", "crushed_concrete", "waste_rock")
 @pytest.fixture
 def matched(container: Container) -> Container:
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     run_matching(
         container.unit_of_work, container.reference, container.knowledge_base, container.today()

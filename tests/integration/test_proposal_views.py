@@ -81,7 +81,12 @@ class Pair:
 @pytest.fixture
 def pair(container: Container) -> Pair:
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     run_matching(
         container.unit_of_work, container.reference, container.knowledge_base, container.today()

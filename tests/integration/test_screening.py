@@ -4,6 +4,8 @@ why a result of another test does not count, and who may read what."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -296,3 +298,70 @@ def test_a_result_whose_standard_contradicts_its_basis_is_refused_with_the_row(
     reasons = {error.row: error.reason for error in raised.value.errors}
     assert "'SFS-EN 13657' is an analysis of the total content, not a leaching test" in reasons[2]
     assert "'CEN/TS 14405:2004' is a leaching test" in reasons[3]
+
+
+def read_rows_from_text(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_a_laboratorys_file_measures_the_streams_properties_too(registry: Container) -> None:
+    slag = _stream_id(registry, "Ferrochrome slag")
+    with registry.unit_of_work() as uow:
+        before = uow.streams.get(slag)
+    assert before is not None
+    rows = read_rows_from_text(
+        HEADER
+        + "particle_size_max,,45,mm,EN 933-1,Test Lab Oy,2026-03-02,no\n"
+        + "compressive_strength,,4.5,MPa,EN 13286-41,Test Lab Oy,2026-03-02,no\n"
+        + "vanadium,leaching_ls10,0.2,mg/kg,SFS-EN 14405,Test Lab Oy,2026-03-02,no\n"
+    )
+    added = add_lab_results(
+        registry.unit_of_work,
+        registry.regulation,
+        Principal.operator(),
+        slag,
+        rows,
+        registry.today(),
+        NOW,
+        reference=registry.reference,
+    )
+    assert added == 3
+    with registry.unit_of_work() as uow:
+        after = uow.streams.get(slag)
+        results = uow.lab_results.for_stream(slag)
+    assert after is not None
+    new = set(after.properties) - set(before.properties)
+    assert {(m.property_code, m.value, m.unit, m.method, m.laboratory) for m in new} == {
+        ("particle_size_max", 45.0, "mm", "EN 933-1", "Test Lab Oy"),
+        ("compressive_strength", 4.5, "MPa", "EN 13286-41", "Test Lab Oy"),
+    }
+    assert [r.parameter_code for r in results] == ["vanadium"]  # only it is screened
+
+    # A property with a basis, below detection, or in a unit of another dimension: refused,
+    # with its row, and nothing stored.
+    bad = read_rows_from_text(
+        HEADER
+        + "moisture,total,12,%,EN 14346,Test Lab Oy,2026-03-02,no\n"
+        + "particle_size_max,,45,%,EN 933-1,Test Lab Oy,2026-03-02,no\n"
+        + "moisture,,1,%,EN 14346,Test Lab Oy,2026-03-02,yes\n"
+        + "zinc,leaching_ls10,1,mg/kg,EN 12457-4,Test Lab Oy,2026-03-01,no\n"
+    )
+    with pytest.raises(InvalidInput) as raised:
+        add_lab_results(
+            registry.unit_of_work,
+            registry.regulation,
+            Principal.operator(),
+            slag,
+            bad,
+            registry.today(),
+            NOW,
+            reference=registry.reference,
+        )
+    assert {(error.row, error.field) for error in raised.value.errors} == {
+        (2, "basis"),
+        (3, "properties.particle_size_max"),
+        (4, "below_detection"),
+    }
+    with registry.unit_of_work() as uow:
+        assert uow.streams.get(slag) == after
+        assert len(uow.lab_results.for_stream(slag)) == 1

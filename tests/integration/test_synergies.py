@@ -406,7 +406,12 @@ def test_a_change_and_its_audit_event_are_written_together_or_not_at_all(
 @pytest.fixture
 def demo(container: Container) -> Container:
     build_demo_region(
-        load_demo_tables(), container.unit_of_work, container.reference, container.today()
+        load_demo_tables(),
+        container.unit_of_work,
+        container.reference,
+        container.regulatory_knowledge,
+        container.today(),
+        container.clock.now(),
     )
     run_matching(
         container.unit_of_work, container.reference, container.knowledge_base, container.today()

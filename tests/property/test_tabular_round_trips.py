@@ -33,6 +33,7 @@ measured_properties = st.builds(
     unit=units,
     method=methods,
     measured_on=st.dates(),
+    laboratory=st.just("") | methods,  # entered in a listing, or from a laboratory's file
 )
 
 

@@ -85,6 +85,7 @@ class MeasuredProperty:
     unit: str
     method: str  # standard or laboratory method, e.g. "EN 196-2"
     measured_on: date
+    laboratory: str = ""  # who measured it, when a laboratory's file says so
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,17 @@ def check_side_stream(stream: SideStream, reference: ReferenceData, today: date)
     findings.raise_if_any()
     stream.is_hazardous = is_hazardous
     return stream
+
+
+def check_measured_properties(
+    properties: tuple[MeasuredProperty, ...], reference: ReferenceData, today: date
+) -> tuple[MeasuredProperty, ...]:
+    """New measurements of a stream, checked as the stream's own are; InvalidInput names
+    every problem."""
+    findings = _Findings()
+    _check_properties(findings, properties, reference, today)
+    findings.raise_if_any()
+    return properties
 
 
 def _check_properties(

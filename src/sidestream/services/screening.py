@@ -17,6 +17,7 @@ from typing import Any
 from sidestream.domain.access import Access, listing_access
 from sidestream.domain.accounts import AuditAction, EntityKind, Principal
 from sidestream.domain.errors import FieldError, Forbidden, InvalidInput, NotFound
+from sidestream.domain.reference import ReferenceData
 from sidestream.domain.regulation import (
     DISCLAIMER,
     Basis,
@@ -29,7 +30,7 @@ from sidestream.domain.regulation import (
     screen,
 )
 from sidestream.domain.regulatory_path import RegulatoryKnowledge, RegulatoryPath, regulatory_path
-from sidestream.domain.streams import SideStream
+from sidestream.domain.streams import MeasuredProperty, SideStream, check_measured_properties
 from sidestream.services.accounts import audit
 from sidestream.services.ports import UnitOfWork, UnitOfWorkFactory
 from sidestream.services.regulatory_paths import path_record
@@ -92,16 +93,68 @@ def _lab_result(reader: RowReader) -> LabResult | None:
     return None if reader.errors else result
 
 
+@dataclass(frozen=True)
+class LaboratoryFile:
+    """What a laboratory's file holds: contents and leaching, screened against limit values,
+    and measurements of the stream's properties (particle size, moisture, strength, oxides),
+    which the matcher weighs against a need's property limits."""
+
+    results: tuple[LabResult, ...]
+    properties: tuple[MeasuredProperty, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.results) + len(self.properties)
+
+
+def _measured_property(reader: RowReader, code: str) -> MeasuredProperty | None:
+    """A row of a property (its code in the reference data, not a rule set's parameter)."""
+    if reader.text("basis"):
+        reader.fail("basis", "a property's measurement has no basis: leave it empty")
+    if reader.boolean("below_detection"):
+        reader.fail("below_detection", "applies to contents and leaching, not to properties")
+    value = reader.number("value", required=True)
+    tested_on = reader.date("tested_on", required=True)
+    measured = MeasuredProperty(
+        property_code=code,
+        value=value if value is not None else 0.0,
+        unit=reader.text("unit") or "",
+        method=reader.text("standard") or "",
+        measured_on=tested_on or date.min,
+        laboratory=reader.text("laboratory") or "",
+    )
+    return None if reader.errors else measured
+
+
 def read_lab_results(
-    rows: Sequence[Row], regulation: RegulationData, today: date, from_file: bool = True
-) -> list[LabResult]:
+    rows: Sequence[Row],
+    regulation: RegulationData,
+    today: date,
+    from_file: bool = True,
+    reference: ReferenceData | None = None,
+) -> LaboratoryFile:
     """Every row checked; InvalidInput lists every problem of every row (with its row number
-    when the rows come from a file)."""
+    when the rows come from a file). With the reference data, a row of a property (e.g.
+    particle_size_d50, moisture) is a measurement of the stream's property."""
     errors: list[FieldError] = []
     results = []
+    properties: list[MeasuredProperty] = []
+    known_properties = reference.properties if reference is not None else {}
     for index, row in enumerate(rows):
         row_number = index + FIRST_DATA_ROW if from_file else None
         reader = RowReader(row, row_number)
+        code = (reader.text("parameter_code") or "").strip()
+        if code not in regulation.parameters and code in known_properties:
+            assert reference is not None
+            measured = _measured_property(reader, code)
+            errors.extend(reader.errors)
+            if measured is None:
+                continue
+            try:
+                properties += check_measured_properties((measured,), reference, today)
+            except InvalidInput as error:
+                errors.extend(replace(e, row=row_number) for e in error.errors)
+            continue
         result = _lab_result(reader)
         errors.extend(reader.errors)
         if result is None:
@@ -114,7 +167,7 @@ def read_lab_results(
         errors.append(FieldError("rows", "no lab results given"))
     if errors:
         raise InvalidInput(errors)
-    return results
+    return LaboratoryFile(tuple(results), tuple(properties))
 
 
 def add_lab_results(
@@ -126,16 +179,22 @@ def add_lab_results(
     today: date,
     now: datetime,
     from_file: bool = True,
+    reference: ReferenceData | None = None,
 ) -> int:
-    """Store a laboratory's results for the stream, all or none; how many were stored."""
+    """Store a laboratory's results for the stream, all or none: contents and leaching as lab
+    results, property measurements (with the reference data) as the stream's properties, in one
+    transaction; how many rows were stored."""
     if actor.is_anonymous:
         raise Forbidden("sign in to add lab results")
-    results = read_lab_results(rows, regulation, today, from_file)
+    read = read_lab_results(rows, regulation, today, from_file, reference)
     with unit_of_work() as uow:
         stream = uow.streams.get(stream_id)
         if stream is None or not actor.acts_for(stream.organisation_id):
             raise NotFound("stream", stream_id)
-        uow.lab_results.add(stream_id, results)
+        uow.lab_results.add(stream_id, read.results)
+        if read.properties:
+            measured = _merged(stream.properties, read.properties)
+            uow.streams.update(replace(stream, properties=measured))
         audit(
             uow,
             actor,
@@ -143,10 +202,24 @@ def add_lab_results(
             EntityKind.STREAM,
             stream_id,
             now,
-            f"{stream.name}: {len(results)} lab results added",
+            f"{stream.name}: {len(read.results)} lab results and "
+            f"{len(read.properties)} property measurements added",
         )
         uow.commit()
-    return len(results)
+    return read.count
+
+
+def _merged(
+    held: tuple[MeasuredProperty, ...], new: tuple[MeasuredProperty, ...]
+) -> tuple[MeasuredProperty, ...]:
+    """The stream's measurements with the new ones; a new one of the same property, date and
+    method replaces the one held (a laboratory's corrected report)."""
+
+    def key(measured: MeasuredProperty) -> tuple[str, date, str]:
+        return measured.property_code, measured.measured_on, measured.method
+
+    replaced = {key(m) for m in new}
+    return tuple(m for m in held if key(m) not in replaced) + new
 
 
 def screen_stream(

@@ -87,7 +87,8 @@ _TRUE = {"true", "yes", "1", "y", "kyllä", "ja"}
 _FALSE = {"false", "no", "0", "n", "ei", "nej"}
 _PROPERTY_PATTERN = re.compile(
     r"^\s*(?P<code>[a-z0-9_]+)\s*=\s*(?P<value>[-+0-9.,eE]+)\s*(?P<unit>[^\[\]]*?)\s*"
-    r"\[\s*(?P<method>[^;\]]+?)\s*;\s*(?P<date>[0-9-]+)\s*\]\s*$"
+    r"\[\s*(?P<method>[^;\]]+?)\s*;\s*(?P<date>[0-9-]+)\s*"
+    r"(?:;\s*(?P<laboratory>[^;\]]+?)\s*)?\]\s*$"
 )
 _LIMIT_PATTERN = re.compile(
     r"^\s*(?P<code>[a-z0-9_]+)\s*(?P<op><=|>=)\s*(?P<value>[-+0-9.,eE]+)\s*(?P<unit>.*?)\s*$"
@@ -209,6 +210,7 @@ class RowReader:
             unit=match["unit"] or "-",
             method=match["method"],
             measured_on=measured_on,
+            laboratory=match["laboratory"] or "",
         )
 
     def property_limits(self, column: str) -> tuple[PropertyLimit, ...]:
@@ -300,7 +302,8 @@ def format_months(months: frozenset[int]) -> str:
 
 def format_properties(properties: tuple[MeasuredProperty, ...]) -> str:
     return " | ".join(
-        f"{p.property_code}={format_number(p.value)} {p.unit} [{p.method}; {p.measured_on}]"
+        f"{p.property_code}={format_number(p.value)} {p.unit} [{p.method}; {p.measured_on}"
+        + (f"; {p.laboratory}]" if p.laboratory else "]")
         for p in properties
     )
 

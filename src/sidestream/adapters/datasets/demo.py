@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sidestream.adapters.datasets.files import read_data_csv
 
+DEMO_TABLES = ("organisations", "streams", "needs", "lab_results", "statuses")
+
 
 def load_demo_tables() -> dict[str, list[dict[str, str]]]:
-    return {
-        table: read_data_csv(f"demo/{table}.csv") for table in ("organisations", "streams", "needs")
-    }
+    return {table: read_data_csv(f"demo/{table}.csv") for table in DEMO_TABLES}

@@ -310,6 +310,7 @@ def _stream_from_row(row: SideStreamRow) -> SideStream:
                 unit=prop.unit,
                 method=prop.method,
                 measured_on=prop.measured_on,
+                laboratory=prop.laboratory,
             )
             for prop in row.properties
         ),
@@ -355,6 +356,7 @@ def _write_stream(row: SideStreamRow, stream: SideStream) -> None:
             unit=prop.unit,
             method=prop.method,
             measured_on=prop.measured_on,
+            laboratory=prop.laboratory,
         )
         for prop in stream.properties
     ]

@@ -164,6 +164,7 @@ class StreamPropertyRow(Base):
     unit: Mapped[str] = mapped_column(String(12))
     method: Mapped[str] = mapped_column(String(200))
     measured_on: Mapped[date] = mapped_column(Date)
+    laboratory: Mapped[str] = mapped_column(String(200), server_default="")
 
 
 class NeedRow(Base):

@@ -241,6 +241,7 @@ class MeasuredPropertyItem(RequestModel):
     unit: str = Field(max_length=20, pattern=_NO_SEPARATORS)
     method: str = Field(min_length=1, max_length=200, pattern=_NO_SEPARATORS)
     measured_on: date
+    laboratory: str = Field(default="", max_length=200, pattern=_NO_SEPARATORS)
 
 
 class PropertyLimitItem(RequestModel):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from sidestream.domain.units import UNITS_BY_DIMENSION
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.services.reference_search import search_nace, search_waste_codes
 
@@ -43,6 +44,15 @@ class MaterialClassRead(BaseModel):
     name: str
     group: str
     typical_physical_form: str
+    description: str
+
+
+class PropertyRead(BaseModel):
+    property_code: str
+    name: str
+    dimension: str
+    kind: str = Field(description="composition or physical")
+    units: list[str] = Field(description="The units a value of it may be given in")
     description: str
 
 
@@ -82,6 +92,22 @@ def list_material_classes(
     return [
         MaterialClassRead(**vars(material))
         for material in container.reference.material_classes.values()
+    ]
+
+
+@router.get("/properties", summary="Every measurable property of a stream")
+def list_properties(container: AppContainer, visitor: CurrentVisitor) -> list[PropertyRead]:
+    """What a listing's measurements, a need's limits and a laboratory's file may name."""
+    return [
+        PropertyRead(
+            property_code=definition.property_code,
+            name=definition.name,
+            dimension=definition.dimension,
+            kind=definition.kind,
+            units=list(UNITS_BY_DIMENSION.get(definition.dimension, ())),
+            description=definition.description,
+        )
+        for definition in container.reference.properties.values()
     ]
 
 

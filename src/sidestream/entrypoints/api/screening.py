@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from sidestream.domain.errors import InvalidInput
 from sidestream.domain.regulation import Basis, RegulatoryStatus, StatusRecord
 from sidestream.entrypoints.api.schemas import RequestModel, StreamId
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.services.documents import readable_documents, with_documents
+from sidestream.services.matching import match_listing
 from sidestream.services.screening import (
     add_lab_results,
     record_status,
@@ -26,10 +29,20 @@ MAX_RESULTS_PER_REQUEST = 1000
 
 
 class LabResultCreate(RequestModel):
-    parameter_code: str = Field(max_length=40, description="As in /api/v1/regulation/rule-sets")
-    basis: Basis = Field(description="total content, or leaching at L/S 2 or 10 l/kg")
-    value: float = Field(ge=0, description="Per dry mass, in `unit`")
-    unit: str = Field(max_length=10, description="mg/kg, g/kg, g/t, ppm or %")
+    parameter_code: str = Field(
+        max_length=40,
+        description="A parameter of /api/v1/regulation/rule-sets, or a property of "
+        "/api/v1/reference/properties (e.g. particle_size_max, moisture, "
+        "compressive_strength): a measurement of the stream's property",
+    )
+    basis: Basis | None = Field(
+        default=None,
+        description="total content, or leaching at L/S 2 or 10 l/kg; null for a property",
+    )
+    value: float = Field(ge=0, description="Per dry mass for contents, in `unit`")
+    unit: str = Field(
+        max_length=10, description="mg/kg, g/kg, g/t, ppm or %; a property's unit for a property"
+    )
     standard: str = Field(max_length=200, description="The test or analysis standard")
     laboratory: str = Field(default="", max_length=200)
     tested_on: date
@@ -61,7 +74,7 @@ def add_stream_lab_results(
     rows = [
         {
             "parameter_code": result.parameter_code,
-            "basis": result.basis.value,
+            "basis": result.basis.value if result.basis else "",
             "value": repr(result.value),
             "unit": result.unit,
             "standard": result.standard,
@@ -80,7 +93,19 @@ def add_stream_lab_results(
         container.today(),
         container.clock.now(),
         from_file=False,
+        reference=container.reference,
     )
+    # The stream's proposals weigh its lab results: match it again. A stream the matcher
+    # cannot evaluate is no error of the results, which are stored.
+    with suppress(InvalidInput):
+        match_listing(
+            container.unit_of_work,
+            container.reference,
+            container.knowledge_base,
+            container.today(),
+            stream_id=stream_id,
+            regulatory=container.regulatory_knowledge,
+        )
     return LabResultsAdded(added=added)
 
 

@@ -262,14 +262,25 @@ def demo(
     def build() -> None:
         _ensure_schema(container)
         with _progress("Building the demo region") as progress:
-            reports = build_demo_region(
+            report = build_demo_region(
                 load_demo_tables(),
                 container.unit_of_work,
                 container.reference,
+                container.regulatory_knowledge,
                 container.today(),
+                container.clock.now(),
                 progress,
             )
-        _print_reports(reports)
+        _print_reports(list(report.imports))
+        console.print(
+            f"lab results: {report.lab_results_added} added to "
+            f"{report.streams_given_results} streams "
+            f"({report.streams_with_results_before} streams had results already)"
+        )
+        console.print(
+            f"regulatory statuses: {report.statuses_added} recorded "
+            f"({report.statuses_there_before} there already)"
+        )
         with _progress("Matching the demo region") as progress:
             matched = run_matching(
                 container.unit_of_work,
@@ -367,7 +378,10 @@ def import_lab_results_command(
 ) -> None:
     """Add a laboratory's results of a stream: one row per parameter and basis, columns
     parameter_code, basis (total, leaching_ls2, leaching_ls10), value, unit, standard,
-    laboratory, tested_on, below_detection. A file with any bad row adds nothing."""
+    laboratory, tested_on, below_detection. A row of a property (particle_size_max, moisture,
+    compressive_strength, ...; basis empty) is a measurement of the stream's property. A file
+    with any bad row adds nothing. The stream is then matched again, so that its proposals
+    weigh the new results."""
     container = _container()
 
     def run() -> int:
@@ -381,10 +395,33 @@ def import_lab_results_command(
             rows,
             container.today(),
             container.clock.now(),
+            reference=container.reference,
         )
+
+    def match_again() -> int | InvalidInput:
+        """How many proposals the stream has after matching it again; a stream the matcher
+        cannot evaluate is no error of the results, which are stored."""
+        try:
+            match_listing(
+                container.unit_of_work,
+                container.reference,
+                container.knowledge_base,
+                container.today(),
+                stream_id=stream_id,
+                regulatory=container.regulatory_knowledge,
+            )
+        except InvalidInput as error:
+            return error
+        with container.unit_of_work() as uow:
+            return len(uow.proposals.for_listing(stream_id=stream_id))
 
     added = _run(run)
     console.print(f"Added {added} lab results to stream {stream_id}.")
+    matched = _run(match_again)
+    if isinstance(matched, InvalidInput):
+        error_console.print(f"Not matched again: {escape(str(matched))}")
+    else:
+        console.print(f"Matched it again: stream {stream_id} now has {matched} proposals.")
 
 
 @app.command("status")

@@ -1,19 +1,27 @@
 """Pages: a stream's lab results screened against the limit values of each use, with the
 limits' legal sources, the test each result comes from and why a result of another test does not
-count, and the plain statement that screening is not a legal opinion."""
+count, and the plain statement that screening is not a legal opinion; a laboratory's file added
+from the page, and the stream's documents."""
 
 from __future__ import annotations
 
+import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.responses import Response
 
+from sidestream.adapters.tabular.files import FileFormat, read_rows
 from sidestream.bootstrap.container import Container
 from sidestream.domain.documents import MAX_DOCUMENT_BYTES, DocumentKind, DocumentUpload
-from sidestream.domain.errors import FieldError, InvalidInput
+from sidestream.domain.errors import FieldError, Forbidden, InvalidInput, NotFound, field_error
+from sidestream.domain.regulation import CONCENTRATION, Basis
+from sidestream.domain.units import UNITS_BY_DIMENSION
+from sidestream.entrypoints.http.bodies import MULTIPART_OVERHEAD_BYTES, limited_body_route
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.files import DocumentUploadRoute, download, form_upload
 from sidestream.entrypoints.http.security import Visitor, read_form
@@ -27,7 +35,14 @@ from sidestream.services.documents import (
     upload_document,
     with_documents,
 )
-from sidestream.services.screening import screen_stream, screening_record
+from sidestream.services.matching import match_listing
+from sidestream.services.screening import (
+    FIRST_DATA_ROW,
+    LAB_RESULT_COLUMNS,
+    add_lab_results,
+    screen_stream,
+    screening_record,
+)
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[dict[str, str], Depends(read_form)]
@@ -86,8 +101,13 @@ def screening_page(
     visitor: CurrentVisitor,
     stream_id: int,
     use: str | None = None,
+    added: Annotated[int | None, Query(ge=0)] = None,
+    proposals: Annotated[int, Query(ge=-1)] = -1,
 ) -> Response:
-    return _screening_page(request, container, visitor, stream_id, use)
+    """`added` and `proposals`: the notice after a laboratory's file was added (see
+    add_laboratory_file)."""
+    notice = LabResultsAdded(added, proposals) if added is not None else None
+    return _screening_page(request, container, visitor, stream_id, use, lab_results=notice)
 
 
 def _screening_page(
@@ -98,6 +118,7 @@ def _screening_page(
     use: str | None = None,
     documents_form: DocumentsForm | None = None,
     status_code: int = 200,
+    lab_results: LabResultsAdded | LabResultsRefused | None = None,
 ) -> Response:
     screened = screen_stream(
         container.unit_of_work,
@@ -117,6 +138,7 @@ def _screening_page(
     context = {
         "screened": screened,
         "parameters": container.regulation.parameters,
+        "properties": container.reference.properties,
         "uses": sorted(uses, key=lambda route: route.name),
         "use": use,
     }
@@ -124,9 +146,10 @@ def _screening_page(
         request,
         visitor,
         "screening.html",
-        {**context, **documents},
+        {**context, **documents, **_lab_results_context(lab_results)},
         status_code=status_code,
-        has_form=documents["documents"] is not None,  # the documents' upload and delete
+        # The documents' upload and delete, and the laboratory's file: for the same readers.
+        has_form=documents["documents"] is not None,
     )
 
 
@@ -237,3 +260,238 @@ def remove_document(
         container.unit_of_work, visitor.principal, stream_id, document_id, container.clock.now()
     )
     return RedirectResponse(f"/streams/{stream_id}/screening#documents", status_code=303)
+
+
+# --- a laboratory's file, added on the page by readers with full access ----------------------
+
+# A laboratory's file is a table of some dozens of rows, a few kB as CSV; 5 MB (the limit of the
+# API's table imports) is ample, and smaller than a document's limit because the whole file is
+# parsed in this request, an Excel workbook unpacked in memory.
+MAX_LAB_FILE_BYTES = 5 * 2**20
+# At most as many results as the API takes in one request: the page lists every problem of
+# every row, and one request stores them all.
+MAX_LAB_FILE_ROWS = 1000
+LabFileUploadRoute = limited_body_route(
+    MAX_LAB_FILE_BYTES + MULTIPART_OVERHEAD_BYTES, takes_files=True
+)
+_ZIP_SIGNATURE = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^\w .()-]")
+
+# What each column holds, for the form's help; a column's choices are listed beside it.
+LAB_RESULT_COLUMN_HELP = {
+    "parameter_code": gettext_noop("the parameter: one of the codes below"),
+    "basis": gettext_noop(
+        "what the value is of: the total content, or leaching at L/S 2 or 10 l/kg"
+    ),
+    "value": gettext_noop("the result per dry mass, in the unit; a decimal point or comma"),
+    "unit": gettext_noop("the unit of the value"),
+    "standard": gettext_noop("the test or analysis standard, e.g. EN 12457-4"),
+    "laboratory": gettext_noop("the laboratory (optional)"),
+    "tested_on": gettext_noop("the day of the test, e.g. 2026-03-01"),
+    "below_detection": gettext_noop(
+        "yes when the value is the detection limit and the true value is lower; else no"
+    ),
+}
+LAB_RESULT_CHOICES = {
+    "basis": tuple(basis.value for basis in Basis),
+    "unit": tuple(UNITS_BY_DIMENSION[CONCENTRATION]),
+}
+LAB_RESULT_EXAMPLE = {
+    "parameter_code": "molybdenum",
+    "basis": "leaching_ls10",
+    "value": "0.8",
+    "unit": "mg/kg",
+    "standard": "EN 12457-4",
+    "laboratory": "Test Lab Oy",
+    "tested_on": "2026-03-01",
+    "below_detection": "no",
+}
+
+
+@dataclass(frozen=True)
+class LabResultsAdded:
+    """The notice after a laboratory's file was added: how many results, and how many
+    proposals the stream has after matching it again (-1: the matcher cannot evaluate it)."""
+
+    added: int
+    proposals: int = -1
+
+
+@dataclass(frozen=True)
+class LabResultsRefused:
+    """A laboratory's file refused, nothing added: every reason, each with its row and field."""
+
+    errors: tuple[FieldError, ...]
+
+
+def _lab_results_context(
+    lab_results: LabResultsAdded | LabResultsRefused | None,
+) -> dict[str, Any]:
+    file_errors: list[str] = []
+    row_errors: list[tuple[int | None, str, str]] = []
+    if isinstance(lab_results, LabResultsRefused):
+        for error in lab_results.errors:
+            if error.row is None and error.field in ("file", "rows"):
+                file_errors.append(i18n.translate_error(error))
+            else:
+                row_errors.append((error.row, error.field, i18n.translate_error(error)))
+    return {
+        "lab_result_columns": LAB_RESULT_COLUMNS,
+        "lab_result_column_help": LAB_RESULT_COLUMN_HELP,
+        "lab_result_choices": LAB_RESULT_CHOICES,
+        "lab_result_example": [LAB_RESULT_EXAMPLE.get(c, "") for c in LAB_RESULT_COLUMNS],
+        "max_lab_file_mb": MAX_LAB_FILE_BYTES // 2**20,
+        "lab_results_added": lab_results if isinstance(lab_results, LabResultsAdded) else None,
+        "lab_file_error": " ".join(file_errors),
+        "lab_row_errors": row_errors,
+    }
+
+
+def _file_format(file_name: str, content: bytes) -> FileFormat:
+    """CSV or XLSX, from the file's name and its content; anything else is refused, and so is a
+    file whose content is not what its name says."""
+    suffix = FilePath(file_name).suffix.lower()
+    name = repr(file_name)
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput.single(
+            "file", "{name}: send the laboratory's results as a .csv or .xlsx file", name=name
+        )
+    if len(content) > MAX_LAB_FILE_BYTES:
+        raise InvalidInput.single(
+            "file", "{name} is larger than {size} MB", name=name, size=MAX_LAB_FILE_BYTES // 2**20
+        )
+    if not content:
+        raise InvalidInput.single("file", "{name} is empty", name=name)
+    is_workbook = content.startswith(_ZIP_SIGNATURE)
+    if suffix == ".xlsx":
+        if not is_workbook:
+            raise InvalidInput.single(
+                "file",
+                "{name} is named as an Excel workbook (.xlsx), but its content is not one",
+                name=name,
+            )
+        return FileFormat.XLSX
+    if is_workbook:
+        raise InvalidInput.single(
+            "file",
+            "{name} is named as CSV, but its content is an Excel workbook: name it .xlsx",
+            name=name,
+        )
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput.single(
+            "file", "{name} is not UTF-8 text: save it from the spreadsheet as CSV UTF-8", name=name
+        ) from None
+    if "\x00" in text:  # no stored text may hold a NUL character (PostgreSQL refuses it)
+        raise InvalidInput.single("file", "{name} is not a text file", name=name)
+    return FileFormat.CSV
+
+
+def _laboratory_file_rows(file_name: str, content: bytes) -> list[dict[str, str]]:
+    """The rows of a laboratory's uploaded file, read by the tabular reader of
+    `sidestream import lab-results`; InvalidInput on field `file` when it is not a readable
+    CSV or XLSX table of the lab-result columns."""
+    file_name = FilePath(file_name.replace("\\", "/")).name  # some browsers send a path
+    if not file_name and not content:
+        raise InvalidInput.single("file", "choose the laboratory's file")
+    file_format = _file_format(file_name, content)
+    # The reader reads paths: the upload goes to a private directory for the moment, under
+    # (a safe form of) its own name, which the reader's reasons quote.
+    stem = _UNSAFE_IN_FILE_NAME.sub("_", FilePath(file_name).stem)[:100] or "upload"
+    with tempfile.TemporaryDirectory(prefix="sidestream-lab-") as directory:
+        path = FilePath(directory) / f"{stem}.{file_format.value}"
+        path.write_bytes(content)
+        rows = read_rows(path, LAB_RESULT_COLUMNS)
+    if not rows:
+        raise InvalidInput.single(
+            "file", "{name} has no results below its header row", name=repr(file_name)
+        )
+    if len(rows) > MAX_LAB_FILE_ROWS:
+        raise InvalidInput.single(
+            "file",
+            "{name} has {count} rows; a laboratory's file may have at most {limit}",
+            name=repr(file_name),
+            count=len(rows),
+            limit=MAX_LAB_FILE_ROWS,
+        )
+    nul = [
+        field_error(column, "holds a NUL character", row=index + FIRST_DATA_ROW)
+        for index, row in enumerate(rows)
+        for column, value in row.items()
+        if "\x00" in value
+    ]
+    if nul:  # an .xlsx cell; a CSV with one is refused above
+        raise InvalidInput(nul)
+    return rows
+
+
+def _check_may_add_lab_results(container: Container, visitor: Visitor, stream_id: int) -> None:
+    """Before the file is read: only the readers the form is shown to (full access to the
+    stream, as for its documents) may add results; add_lab_results checks again."""
+    if visitor.principal.is_anonymous:
+        raise Forbidden("sign in to add lab results")
+    if readable_documents(container.unit_of_work, visitor.principal, stream_id) is None:
+        raise NotFound("stream", stream_id)  # as if there were none: nothing to tell
+
+
+def _match_again(container: Container, stream_id: int) -> int:
+    """Match the stream again, so that its proposals weigh its new lab results; how many it
+    has then, or -1 when the matcher cannot evaluate the stream (which is no error of the
+    results, stored already: the stream's page says why the matcher skips it)."""
+    try:
+        found = match_listing(
+            container.unit_of_work,
+            container.reference,
+            container.knowledge_base,
+            container.today(),
+            stream_id=stream_id,
+            regulatory=container.regulatory_knowledge,
+        )
+    except InvalidInput:
+        return -1
+    return len(found)
+
+
+def add_laboratory_file(
+    request: Request,
+    container: AppContainer,
+    visitor: CurrentVisitor,
+    stream_id: RecordId,
+    upload: Annotated[tuple[str, bytes], Depends(form_upload)],
+) -> Response:
+    """Add the results of the form's file, all or none, and match the stream again; a refusal
+    shows the page again (422) with every reason, each by its row and field."""
+    _check_may_add_lab_results(container, visitor, stream_id)
+    file_name, content = upload
+    try:
+        added = add_lab_results(
+            container.unit_of_work,
+            container.regulation,
+            visitor.principal,
+            stream_id,
+            _laboratory_file_rows(file_name, content),
+            container.today(),
+            container.clock.now(),
+            from_file=True,
+            reference=container.reference,
+        )
+    except InvalidInput as error:
+        refused = LabResultsRefused(error.errors)
+        return _screening_page(
+            request, container, visitor, stream_id, status_code=422, lab_results=refused
+        )
+    proposals = _match_again(container, stream_id)
+    return RedirectResponse(
+        f"/streams/{stream_id}/screening?added={added}&proposals={proposals}#lab-results",
+        status_code=303,
+    )
+
+
+# A route of its own class, like the documents' upload: its body may hold a laboratory's file.
+router.add_api_route(
+    "/streams/{stream_id}/lab-results",
+    add_laboratory_file,
+    methods=["POST"],
+    route_class_override=LabFileUploadRoute,
+)
