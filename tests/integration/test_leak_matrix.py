@@ -358,6 +358,7 @@ def test_the_matrix_covers_the_api_pages_twins_and_exports() -> None:
         assert f"{documents}/documents/{{document_id}}" in ROUTES  # the downloads
     assert "/streams/{stream_id}/documents" in POST_ROUTES  # the page's upload
     assert "/streams/{stream_id}/lab-results" in POST_ROUTES  # the page's laboratory file
+    assert "/streams/{stream_id}/statuses" in POST_ROUTES  # the page's regulatory status
     assert any(route.startswith("/api/v1/") for route in ROUTES)
 
 

@@ -158,7 +158,9 @@ def screen_for_route(
     regulation: RouteRegulation, rule_sets: RegulationData, results: Sequence[LabResult]
 ) -> tuple[Screening, ...]:
     """The results against each of the route's rule sets (none when it names none)."""
-    return tuple(screen(rule_sets.rule_sets[i], results) for i in regulation.rule_set_ids)
+    return tuple(
+        screen(rule_sets.rule_sets[rule_set_id], results) for rule_set_id in regulation.rule_set_ids
+    )
 
 
 def screen_streams_for_routes(

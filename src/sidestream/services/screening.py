@@ -236,7 +236,7 @@ def screen_stream(
     screened and whose regulatory path is judged from the stream's records."""
     route = regulatory.of_route(use.strip()) if regulatory and use else None
     if route is not None:
-        rule_sets = [regulation.rule_sets[i] for i in route.rule_set_ids]
+        rule_sets = [regulation.rule_sets[rule_set_id] for rule_set_id in route.rule_set_ids]
     elif use is None:
         rule_sets = list(regulation.rule_sets.values())
     elif regulatory is not None and use.strip() not in regulation.rule_sets:

@@ -1,15 +1,17 @@
 """Pages: a stream's lab results screened against the limit values of each use, with the
 limits' legal sources, the test each result comes from and why a result of another test does not
 count, and the plain statement that screening is not a legal opinion; a laboratory's file added
-from the page, and the stream's documents."""
+from the page, a regulatory status recorded on it, and the stream's documents."""
 
 from __future__ import annotations
 
 import re
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path as FilePath
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -19,12 +21,20 @@ from sidestream.adapters.tabular.files import FileFormat, read_rows
 from sidestream.bootstrap.container import Container
 from sidestream.domain.documents import MAX_DOCUMENT_BYTES, DocumentKind, DocumentUpload
 from sidestream.domain.errors import FieldError, Forbidden, InvalidInput, NotFound, field_error
-from sidestream.domain.regulation import CONCENTRATION, Basis
+from sidestream.domain.regulation import (
+    CONCENTRATION,
+    Basis,
+    RegulatoryStatus,
+    StatusRecord,
+    check_status_record,
+)
+from sidestream.domain.regulatory_path import RegulatoryKnowledge
+from sidestream.domain.routes import ValorisationRoute
 from sidestream.domain.units import UNITS_BY_DIMENSION
 from sidestream.entrypoints.http.bodies import MULTIPART_OVERHEAD_BYTES, limited_body_route
 from sidestream.entrypoints.http.dependencies import AppContainer, CurrentVisitor
 from sidestream.entrypoints.http.files import DocumentUploadRoute, download, form_upload
-from sidestream.entrypoints.http.security import Visitor, read_form
+from sidestream.entrypoints.http.security import Visitor, read_form, read_form_lists
 from sidestream.entrypoints.web import i18n
 from sidestream.entrypoints.web.i18n import gettext_noop
 from sidestream.entrypoints.web.pages import finish, page
@@ -40,12 +50,15 @@ from sidestream.services.screening import (
     FIRST_DATA_ROW,
     LAB_RESULT_COLUMNS,
     add_lab_results,
+    record_status,
     screen_stream,
     screening_record,
 )
+from sidestream.services.tabular_rows import RowReader
 
 router = APIRouter(include_in_schema=False)
 Form = Annotated[dict[str, str], Depends(read_form)]
+FormLists = Annotated[dict[str, list[str]], Depends(read_form_lists)]
 
 # The words and sentences domain/regulation.py composes for this page (TestMethod.label, the
 # phrases of method_mismatch, the reasons of check_lab_result), named here, word for word, so
@@ -103,11 +116,14 @@ def screening_page(
     use: str | None = None,
     added: Annotated[int | None, Query(ge=0)] = None,
     proposals: Annotated[int, Query(ge=-1)] = -1,
+    recorded: bool = False,
 ) -> Response:
     """`added` and `proposals`: the notice after a laboratory's file was added (see
-    add_laboratory_file)."""
+    add_laboratory_file); `recorded`: after a status was recorded (see add_status)."""
     notice = LabResultsAdded(added, proposals) if added is not None else None
-    return _screening_page(request, container, visitor, stream_id, use, lab_results=notice)
+    return _screening_page(
+        request, container, visitor, stream_id, use, lab_results=notice, status_form=recorded
+    )
 
 
 def _screening_page(
@@ -119,7 +135,10 @@ def _screening_page(
     documents_form: DocumentsForm | None = None,
     status_code: int = 200,
     lab_results: LabResultsAdded | LabResultsRefused | None = None,
+    status_form: StatusForm | bool = False,
 ) -> Response:
+    """`status_form`: a status refused (what was typed, and why), or True after one was
+    recorded."""
     screened = screen_stream(
         container.unit_of_work,
         container.regulation,
@@ -135,20 +154,25 @@ def _screening_page(
         for route in container.knowledge_base.routes
         if screened.material_class_code in route.input_material_class_codes
     ]
+    uses = sorted(uses, key=lambda route: route.name)
     context = {
         "screened": screened,
         "parameters": container.regulation.parameters,
         "properties": container.reference.properties,
-        "uses": sorted(uses, key=lambda route: route.name),
+        "uses": uses,
         "use": use,
+        # The requirements a status record meets, by name (the status table, the form).
+        "requirement_kinds": container.regulatory_knowledge.kinds,
     }
+    statuses = _status_context(container, uses, use, status_form)
     return page(
         request,
         visitor,
         "screening.html",
-        {**context, **documents, **_lab_results_context(lab_results)},
+        {**context, **documents, **_lab_results_context(lab_results), **statuses},
         status_code=status_code,
-        # The documents' upload and delete, and the laboratory's file: for the same readers.
+        # The documents' upload and delete, the laboratory's file and the status form: for the
+        # same readers.
         has_form=documents["documents"] is not None,
     )
 
@@ -426,11 +450,14 @@ def _laboratory_file_rows(file_name: str, content: bytes) -> list[dict[str, str]
     return rows
 
 
-def _check_may_add_lab_results(container: Container, visitor: Visitor, stream_id: int) -> None:
-    """Before the file is read: only the readers the form is shown to (full access to the
-    stream, as for its documents) may add results; add_lab_results checks again."""
+def _check_full_access(
+    container: Container, visitor: Visitor, stream_id: int, refusal: Forbidden
+) -> None:
+    """Before a form's file or fields are read: only the readers the form is shown to (full
+    access to the stream, as for its documents) may send it, the anonymous refused with
+    `refusal`; the service checks again."""
     if visitor.principal.is_anonymous:
-        raise Forbidden("sign in to add lab results")
+        raise refusal
     if readable_documents(container.unit_of_work, visitor.principal, stream_id) is None:
         raise NotFound("stream", stream_id)  # as if there were none: nothing to tell
 
@@ -462,7 +489,7 @@ def add_laboratory_file(
 ) -> Response:
     """Add the results of the form's file, all or none, and match the stream again; a refusal
     shows the page again (422) with every reason, each by its row and field."""
-    _check_may_add_lab_results(container, visitor, stream_id)
+    _check_full_access(container, visitor, stream_id, Forbidden("sign in to add lab results"))
     file_name, content = upload
     try:
         added = add_lab_results(
@@ -495,3 +522,170 @@ router.add_api_route(
     methods=["POST"],
     route_class_override=LabFileUploadRoute,
 )
+
+
+# --- a regulatory status, recorded on the page by readers with full access ---------------------
+
+# The form's fields as StatusRecord names them (the requirements met, `fulfils`, are checkboxes
+# and may be several).
+STATUS_FIELDS = (
+    "use",
+    "route_id",
+    "status",
+    "legal_basis",
+    "decision_reference",
+    "authority",
+    "decided_on",
+    "valid_until",
+    "scope_of_use",
+    "documents",
+)
+# As many document references as the API takes in one record.
+MAX_DOCUMENT_REFERENCES = 50
+
+
+@dataclass(frozen=True)
+class StatusForm:
+    """A status refused, nothing recorded: what was typed, and why, to show by the fields."""
+
+    fields: dict[str, str]
+    fulfils: tuple[str, ...]
+    errors: tuple[FieldError, ...]
+
+
+def _status_context(
+    container: Container,
+    uses: list[ValorisationRoute],
+    use: str | None,
+    form: StatusForm | bool,
+) -> dict[str, Any]:
+    regulatory = container.regulatory_knowledge
+    # The routes a status may be recorded for: those that take the stream's material, and the
+    # route the page was opened for (?use=), which is then chosen.
+    routes = [route for route in uses if route.route_id in regulatory.routes]
+    asked = container.knowledge_base.routes_by_id.get(use) if use else None
+    if asked is not None and asked.route_id in regulatory.routes and asked not in routes:
+        routes.append(asked)
+    refused = form if isinstance(form, StatusForm) else None
+    fields = dict(refused.fields) if refused else {}
+    if refused is None and asked is not None:
+        fields["route_id"] = asked.route_id
+    errors: dict[str, list[str]] = {}
+    for error in refused.errors if refused else ():
+        errors.setdefault(error.field, []).append(i18n.translate_error(error))
+    shown = {*STATUS_FIELDS, "fulfils"}
+    return {
+        "status_routes": routes,
+        "status_values": [status.value for status in RegulatoryStatus],
+        "status_fields": fields,
+        "status_fulfils": set(refused.fulfils) if refused else set(),
+        "status_errors": {field: " ".join(reasons) for field, reasons in errors.items()},
+        # Reasons of no field of the form (none are expected): said above it.
+        "status_other_errors": [
+            reason for field, reasons in errors.items() if field not in shown for reason in reasons
+        ],
+        "status_recorded": form is True,
+        "status_action": f"?{urlencode({'use': use})}" if use else "",
+    }
+
+
+def _status_record(
+    stream_id: int,
+    fields: dict[str, str],
+    fulfils: tuple[str, ...],
+    regulatory: RegulatoryKnowledge,
+    today: date,
+) -> StatusRecord:
+    """The form's record, or InvalidInput naming every wrong field: a date that is no date, a
+    status that is none, and whatever check_status_record finds in the other fields (which
+    record_status checks again)."""
+    reader = RowReader(fields, None)
+    status = reader.choice("status", RegulatoryStatus)
+    decided_on = reader.date("decided_on", required=True)
+    valid_until = reader.date("valid_until")
+    documents = tuple(
+        line.strip() for line in (reader.text("documents") or "").splitlines() if line.strip()
+    )
+    if len(documents) > MAX_DOCUMENT_REFERENCES:
+        reader.fail(
+            "documents",
+            "names {count} documents; a status may name at most {limit}",
+            count=len(documents),
+            limit=MAX_DOCUMENT_REFERENCES,
+        )
+    for name, value in (*fields.items(), *(("fulfils", code) for code in fulfils)):
+        if "\x00" in value:  # no stored text may hold one (PostgreSQL refuses it)
+            reader.fail(name, "holds a NUL character")
+    record = StatusRecord(
+        stream_id=stream_id,
+        use=fields.get("use", ""),
+        status=status or RegulatoryStatus.WASTE,
+        legal_basis=fields.get("legal_basis", ""),
+        # An unread day stands in as the earliest, so that no other rule fails for it.
+        decided_on=decided_on or date.min,
+        route_id=reader.text("route_id"),
+        decision_reference=fields.get("decision_reference"),
+        authority=fields.get("authority"),
+        valid_until=valid_until,
+        scope_of_use=fields.get("scope_of_use"),
+        documents=documents,
+        fulfils=fulfils,
+    )
+    if not reader.errors:
+        return record
+    # The form's own problems, with the rules' findings on the fields read well.
+    failed = {error.field for error in reader.errors}
+    found: tuple[FieldError, ...] = ()
+    try:
+        check_status_record(
+            record, frozenset(regulatory.routes), today, frozenset(regulatory.kinds)
+        )
+    except InvalidInput as error:
+        found = tuple(
+            e
+            for e in error.errors
+            if e.field not in failed
+            # valid_until is judged against decided_on, which was not read.
+            and not (e.field == "valid_until" and "decided_on" in failed)
+        )
+    raise InvalidInput([*reader.errors, *found])
+
+
+@router.post("/streams/{stream_id}/statuses", response_class=HTMLResponse)
+def add_status(
+    request: Request,
+    container: AppContainer,
+    visitor: CurrentVisitor,
+    stream_id: RecordId,
+    form: FormLists,
+    use: str | None = None,
+) -> Response:
+    """Record the form's status of the stream for one use; a refusal shows the page again
+    (422), each reason by its field and what was typed kept. `use`: the route the page was
+    opened for, which it is shown for again."""
+    _check_full_access(
+        container, visitor, stream_id, Forbidden("sign in to record a regulatory status")
+    )
+    fields = {name: (form.get(name) or [""])[0] for name in STATUS_FIELDS}
+    fulfils = tuple(dict.fromkeys(code for code in form.get("fulfils", []) if code))
+    regulatory = container.regulatory_knowledge
+    try:
+        record = _status_record(stream_id, fields, fulfils, regulatory, container.today())
+        record_status(
+            container.unit_of_work,
+            frozenset(regulatory.routes),
+            visitor.principal,
+            record,
+            container.today(),
+            container.clock.now(),
+            requirement_codes=frozenset(regulatory.kinds),
+        )
+    except InvalidInput as error:
+        refused = StatusForm(fields, fulfils, error.errors)
+        return _screening_page(
+            request, container, visitor, stream_id, use, status_code=422, status_form=refused
+        )
+    query = urlencode({"recorded": 1, **({"use": use} if use else {})})
+    return RedirectResponse(
+        f"/streams/{stream_id}/screening?{query}#record-status", status_code=303
+    )
