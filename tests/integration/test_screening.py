@@ -314,6 +314,8 @@ def test_a_laboratorys_file_measures_the_streams_properties_too(registry: Contai
         + "particle_size_max,,45,mm,EN 933-1,Test Lab Oy,2026-03-02,no\n"
         + "compressive_strength,,4.5,MPa,EN 13286-41,Test Lab Oy,2026-03-02,no\n"
         + "vanadium,leaching_ls10,0.2,mg/kg,SFS-EN 14405,Test Lab Oy,2026-03-02,no\n"
+        + "cadmium,total,0.8,mg/kg,EN 13657,Test Lab Oy,2026-03-02,no\n"
+        + "lead,total,2,mg/kg,EN 13657,Test Lab Oy,2026-03-02,yes\n"
     )
     added = add_lab_results(
         registry.unit_of_work,
@@ -325,7 +327,7 @@ def test_a_laboratorys_file_measures_the_streams_properties_too(registry: Contai
         NOW,
         reference=registry.reference,
     )
-    assert added == 3
+    assert added == 5
     with registry.unit_of_work() as uow:
         after = uow.streams.get(slag)
         results = uow.lab_results.for_stream(slag)
@@ -334,8 +336,10 @@ def test_a_laboratorys_file_measures_the_streams_properties_too(registry: Contai
     assert {(m.property_code, m.value, m.unit, m.method, m.laboratory) for m in new} == {
         ("particle_size_max", 45.0, "mm", "EN 933-1", "Test Lab Oy"),
         ("compressive_strength", 4.5, "MPa", "EN 13286-41", "Test Lab Oy"),
+        # A total content is also the stream's property; lead below detection is not.
+        ("cd_total", 0.8, "mg/kg", "EN 13657", "Test Lab Oy"),
     }
-    assert [r.parameter_code for r in results] == ["vanadium"]  # only it is screened
+    assert [r.parameter_code for r in results] == ["vanadium", "cadmium", "lead"]
 
     # A property with a basis, below detection, or in a unit of another dimension: refused,
     # with its row, and nothing stored.
@@ -364,4 +368,4 @@ def test_a_laboratorys_file_measures_the_streams_properties_too(registry: Contai
     }
     with registry.unit_of_work() as uow:
         assert uow.streams.get(slag) == after
-        assert len(uow.lab_results.for_stream(slag)) == 1
+        assert len(uow.lab_results.for_stream(slag)) == 3

@@ -139,6 +139,9 @@ def methods_for_basis(basis: Basis) -> frozenset[TestMethod]:
 class Parameter:
     parameter_code: str
     name: str
+    # The stream property (properties.csv) its total content also is, e.g. cadmium → cd_total:
+    # a laboratory's total content then counts against a need's property limits too.
+    total_as_property: str | None = None
 
 
 @dataclass(frozen=True)

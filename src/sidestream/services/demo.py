@@ -120,6 +120,9 @@ def _load_lab_results(
         if stream_id in tested:
             before += 1
         else:
+            # Without the reference data: the demo's listings carry their own measured
+            # properties, and a rebuild re-imports them from the file, so totals are not
+            # also turned into properties here.
             added += add_lab_results(
                 unit_of_work,
                 regulation,

@@ -100,11 +100,8 @@ class LaboratoryFile:
     which the matcher weighs against a need's property limits."""
 
     results: tuple[LabResult, ...]
-    properties: tuple[MeasuredProperty, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.results) + len(self.properties)
+    properties: tuple[MeasuredProperty, ...]  # its rows of properties, and totals that are one
+    rows: int  # how many rows it had
 
 
 def _measured_property(reader: RowReader, code: str) -> MeasuredProperty | None:
@@ -160,14 +157,34 @@ def read_lab_results(
         if result is None:
             continue
         try:
-            results.append(check_lab_result(result, regulation.parameters, today))
+            checked = check_lab_result(result, regulation.parameters, today)
+            results.append(checked)
+            if reference is not None and (total := _total_as_property(checked, regulation)):
+                properties += check_measured_properties((total,), reference, today)
         except InvalidInput as error:
             errors.extend(replace(e, row=row_number) for e in error.errors)
     if not rows:
         errors.append(FieldError("rows", "no lab results given"))
     if errors:
         raise InvalidInput(errors)
-    return LaboratoryFile(tuple(results), tuple(properties))
+    return LaboratoryFile(tuple(results), tuple(properties), len(rows))
+
+
+def _total_as_property(result: LabResult, regulation: RegulationData) -> MeasuredProperty | None:
+    """A total content that is also a property of the stream (cadmium → cd_total), as its
+    measurement, so that a need's property limits weigh it too. A result below detection
+    is not one: its value is a bound, not a measurement."""
+    code = regulation.parameters[result.parameter_code].total_as_property
+    if code is None or result.basis is not Basis.TOTAL or result.is_below_detection:
+        return None
+    return MeasuredProperty(
+        property_code=code,
+        value=result.value,
+        unit=result.unit,
+        method=result.standard,
+        measured_on=result.tested_on,
+        laboratory=result.laboratory,
+    )
 
 
 def add_lab_results(
@@ -206,7 +223,7 @@ def add_lab_results(
             f"{len(read.properties)} property measurements added",
         )
         uow.commit()
-    return read.count
+    return read.rows
 
 
 def _merged(

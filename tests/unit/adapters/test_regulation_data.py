@@ -11,6 +11,7 @@ import pytest
 from sidestream.adapters.datasets.files import read_data_csv
 from sidestream.adapters.datasets.regulation import build_regulation_data, load_regulation_data
 from sidestream.domain.errors import ReferenceDataError
+from sidestream.domain.reference import ReferenceData
 from sidestream.domain.regulation import (
     Basis,
     LabResult,
@@ -165,3 +166,17 @@ def test_a_lime_residue_screened_as_liming_material_and_as_forest_ash_fertiliser
     assert forest[("lead", total)] is Verdict.WITHIN
     assert forest[("copper", total)] is Verdict.EXCEEDS
     assert liming[("chromium_vi", total)] is Verdict.MISSING  # chromium(VI) not measured
+
+
+def test_a_total_content_that_is_a_property_names_one_of_mass_fraction(
+    reference: ReferenceData,
+) -> None:
+    mapped = {
+        code: parameter.total_as_property
+        for code, parameter in load_regulation_data().parameters.items()
+        if parameter.total_as_property is not None
+    }
+    assert mapped["cadmium"] == "cd_total" and mapped["chromium_total"] == "cr_total"
+    for code, property_code in mapped.items():
+        assert property_code is not None
+        assert reference.properties[property_code].dimension == "mass_fraction", code

@@ -84,7 +84,11 @@ def build_regulation_data(
         "regulation_limit_values.csv",
     )
     parameters = {
-        row["parameter_code"]: Parameter(row["parameter_code"], row["name"])
+        row["parameter_code"]: Parameter(
+            row["parameter_code"],
+            row["name"],
+            (row.get("total_as_property") or "").strip() or None,
+        )
         for row in parameter_rows
     }
     limits: dict[str, list[LimitValue]] = {}
