@@ -61,7 +61,12 @@ def test_the_board_links_a_needed_lab_test_and_the_proposal_shows_the_path(
         )
         assert "to do: Environmental permit that covers the use" in board.text
         finnish = _text(client.get("/synergies?lang=fi").text)
-        assert "laboratoriotesti tarvitaan" in finnish
+        # The requirement and the rule set are named in Finnish too, as the data gives them.
+        assert "tehtävä: Käyttökohteen kattava ympäristölupa" in finnish
+        assert (
+            "laboratoriotesti tarvitaan: 40 kokoelman "
+            "'Pysyvän jätteen kaatopaikan vastaanottokriteerit' raja-arvolle ei ole tulosta"
+        ) in finnish
 
         add_slag_results(site.container, slag, tmp_path)
         page = _text(client.get(f"/proposals/{proposal_id}?lang=en").text)

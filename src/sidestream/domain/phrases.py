@@ -6,6 +6,8 @@ language by translating the template and its phrase values; everything else read
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class Phrase(str):
     template: str
@@ -17,6 +19,32 @@ class Phrase(str):
         made.template = template
         made.params = tuple(params.items())
         return made
+
+
+class Named(str):
+    """A name from the reference data, the English text itself, with its names in other
+    languages as the data gives them (a requirement, a rule set): pages say it in their
+    reader's language where the data has it, everything else reads the English."""
+
+    names: tuple[tuple[str, str], ...]  # (language, name)
+
+    def __new__(cls, english: str, **names: str) -> Named:
+        made = super().__new__(cls, english)
+        made.names = tuple((language, name) for language, name in names.items() if name)
+        return made
+
+    def in_language(self, language: str) -> str:
+        return dict(self.names).get(language, str(self))
+
+
+def either(names: Sequence[str]) -> str:
+    """'a', 'a or b', 'a or b or c', as a phrase whose names stay translatable."""
+    if not names:
+        return ""
+    said: str = names[0]
+    for name in names[1:]:
+        said = phrase("{first} or {second}", first=said, second=name)
+    return said
 
 
 def phrase(template: str, **params: object) -> Phrase:

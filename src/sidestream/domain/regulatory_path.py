@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sidestream.domain.phrases import phrase
+from sidestream.domain.phrases import either, phrase
 from sidestream.domain.regulation import (
     LabResult,
     RegulationData,
@@ -220,7 +220,7 @@ def _requirement_step(
     records: Sequence[StatusRecord],
     today: date,
 ) -> PathStep:
-    names = " or ".join(kind.name for kind in alternatives)
+    names = either([kind.name for kind in alternatives])
     evidence = _evidence(alternatives, route_id, records, today)
     if evidence is None:
         return PathStep(
@@ -293,7 +293,7 @@ def requirements_only(
     steps = []
     for codes in regulation.requirements:
         alternatives = tuple(knowledge.kinds[code] for code in codes)
-        names = " or ".join(kind.name for kind in alternatives)
+        names = either([kind.name for kind in alternatives])
         steps.append(
             PathStep(
                 StepState.REQUIRED,
@@ -302,9 +302,11 @@ def requirements_only(
             )
         )
     if regulation.rule_set_ids:
-        names = " or ".join(
-            f"'{knowledge.rule_sets.rule_sets[rule_set_id].name}'"
-            for rule_set_id in regulation.rule_set_ids
+        names = either(
+            [
+                knowledge.rule_sets.rule_sets[rule_set_id].name
+                for rule_set_id in regulation.rule_set_ids
+            ]
         )
         steps.append(
             PathStep(

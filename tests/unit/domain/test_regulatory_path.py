@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sidestream.domain.phrases import Named, Phrase, either
 from sidestream.domain.regulation import (
     Basis,
     LabResult,
@@ -192,7 +193,7 @@ def test_a_reader_without_the_records_sees_only_what_the_use_asks() -> None:
     path = requirements_only(route, RegulatoryKnowledge(KINDS, {ROUTE: route}, data))
     assert [step.state for step in path.steps] == [StepState.REQUIRED, StepState.REQUIRED]
     assert not path.open_steps
-    assert "'MARA covered' or 'MARA paved'" in str(path.steps[1].sentence)
+    assert "MARA covered or MARA paved" in str(path.steps[1].sentence)
 
 
 def test_broken_route_regulation_is_reported() -> None:
@@ -201,3 +202,17 @@ def test_broken_route_regulation_is_reported() -> None:
     for expected in ("unknown requirement 'permit_of_nowhere'", "an empty requirement"):
         assert expected in problems
     assert "a rule set named twice" in problems and "no source" in problems
+
+
+def test_names_from_the_data_keep_their_other_languages_through_a_sentence() -> None:
+    permit = Named("Environmental permit", fi="Ympäristölupa")
+    notification = Named("MARA notification", fi="MARA-ilmoitus")
+    assert permit.in_language("fi") == "Ympäristölupa"
+    assert permit.in_language("sv") == "Environmental permit" == permit  # English otherwise
+    assert either([]) == "" and either([permit]) is permit
+    said = either([permit, notification, "a third"])
+    assert said == "Environmental permit or MARA notification or a third"
+    assert isinstance(said, Phrase) and said.template == "{first} or {second}"
+    (first, inner), (_, last) = said.params
+    assert first == "first" and last == "a third"
+    assert isinstance(inner, Phrase) and dict(inner.params)["first"] is permit

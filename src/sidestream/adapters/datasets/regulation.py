@@ -11,6 +11,7 @@ from datetime import date
 
 from sidestream.adapters.datasets.files import read_data_csv, require_columns
 from sidestream.domain.errors import ReferenceDataError
+from sidestream.domain.phrases import Named
 from sidestream.domain.regulation import (
     Basis,
     LimitValue,
@@ -105,7 +106,7 @@ def build_regulation_data(
         rule_sets.append(
             RuleSet(
                 rule_set_id=row["rule_set_id"],
-                name=row["name"],
+                name=Named(row["name"], fi=row.get("name_fi", "")),
                 use=row["use"],
                 legal_source=row["legal_source"],
                 source_locator=row["source_locator"],

@@ -9,6 +9,7 @@ from collections.abc import Collection
 from sidestream.adapters.datasets.files import read_data_csv, require_columns
 from sidestream.adapters.datasets.regulation import VERIFICATIONS
 from sidestream.domain.errors import ReferenceDataError
+from sidestream.domain.phrases import Named
 from sidestream.domain.regulation import RegulationData, RegulatoryStatus
 from sidestream.domain.regulatory_path import (
     Holder,
@@ -38,7 +39,7 @@ def _kind(row: dict[str, str], where: str) -> RequirementKind:
     status = row["fulfilled_by_status"].strip()
     return RequirementKind(
         code=row["requirement"],
-        name=row["name"],
+        name=Named(row["name"], fi=row.get("name_fi", "")),
         legal_source=row["legal_source"],
         source_locator=row["source_locator"],
         holder=Holder(_choice(row["holder"], [h.value for h in Holder], "holder", where)),

@@ -24,7 +24,7 @@ from babel.support import NullTranslations, Translations
 from fastapi import Request
 
 from sidestream.domain.errors import FieldError
-from sidestream.domain.phrases import Phrase
+from sidestream.domain.phrases import Named, Phrase
 from sidestream.domain.visibility import ListingView
 
 LANGUAGES = ("en", "fi")
@@ -135,7 +135,10 @@ def translate_error(error: FieldError) -> str:
 
 
 def say(text: object) -> str:
-    """A sentence the domain composed (a Phrase) in the page's language; other text as it is."""
+    """A sentence the domain composed (a Phrase), or a name the data gives in more languages
+    (a Named), in the page's language; other text as it is."""
+    if isinstance(text, Named):
+        return text.in_language(_language.get())
     if not isinstance(text, Phrase):
         return str(text)
     values = {name: say(value) for name, value in text.params}
