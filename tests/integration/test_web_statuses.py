@@ -29,6 +29,7 @@ from tests.integration.test_web_documents import _stream_id
 OUTSIDER = "kaivos@testmine.fi"  # a member of Test Mine Oy, not of the slag's Test Steel Oy
 ROUTE = "ash_earth_construction_mara"  # asks for a MARA notification
 MARA = "Notification of earth construction to the ELY Centre (MARA)"
+MARA_FI = "MARA-ilmoitus maarakentamisesta ELY-keskukselle"  # as the data names it in Finnish
 NOTIFIED: dict[str, str | list[str]] = {
     "use": "Paved field of the Elijärvi plant yard",
     "route_id": ROUTE,
@@ -259,7 +260,7 @@ def test_the_finnish_page_names_the_problems_in_finnish(site: Site) -> None:
         assert recorded.status_code == 303
         text = _text(browser.get(recorded.headers["location"]).text)
         assert "Asema kirjattu." in text
-        assert f"täytetty: {MARA} (LAPELY/12/2026)" in text
+        assert f"täytetty: {MARA_FI} (LAPELY/12/2026)" in text
     assert site.count("regulatory_statuses") == 1
 
 
