@@ -109,6 +109,26 @@ def _add_accounts(container: Container) -> int:
     return member.user_id
 
 
+OUTSIDER = "kaivos@testmine.fi"  # a member of Test Mine Oy, not of Test Steel Oy's streams
+
+
+def add_outsider(site: Site) -> None:
+    """A member of Test Mine Oy: signed in, yet without rights on Test Steel Oy's streams."""
+    with site.container.unit_of_work() as uow:
+        mine = uow.organisations.get_by_name("Test Mine Oy")
+    assert mine is not None and mine.organisation_id is not None
+    create_user(
+        site.container.unit_of_work,
+        CHEAP_HASHER,
+        Principal.operator(),
+        email=OUTSIDER,
+        display_name="Kaisa Kaivos",
+        password=PASSWORD,
+        now=T0,
+        organisation_ids=[mine.organisation_id],
+    )
+
+
 @pytest.fixture
 def site(container: Container) -> Iterator[Site]:
     clock = _prepare(container)

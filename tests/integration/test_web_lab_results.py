@@ -17,9 +17,7 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from sidestream.bootstrap.container import Container
-from sidestream.domain.accounts import Principal
 from sidestream.entrypoints.cli import app as cli
-from sidestream.services.accounts import create_user
 from sidestream.services.matching import run_matching
 from sidestream.services.screening import LAB_RESULT_COLUMNS
 from tests.integration.test_registry import _load_registry
@@ -31,18 +29,16 @@ from tests.integration.test_regulatory_paths import (
 )
 from tests.integration.test_screening import HEADER, SLAG_RESULTS
 from tests.integration.test_web_auth import (
-    CHEAP_HASHER,
     FACILITATOR,
     MEMBER,
-    PASSWORD,
-    T0,
+    OUTSIDER,
     Site,
+    add_outsider,
     form_token,
     sign_in,
 )
 from tests.integration.test_web_documents import _stream_id
 
-OUTSIDER = "kaivos@testmine.fi"  # a member of Test Mine Oy, not of the slag's Test Steel Oy
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Column-test results (MARA counts the column test): vanadium 2.5 exceeds MARA's 2 mg/kg.
 ASH_RESULTS = HEADER + (
@@ -228,19 +224,7 @@ def test_a_file_without_the_pages_csrf_token_is_refused(site: Site) -> None:
 def test_others_neither_see_the_form_nor_add_results(site: Site) -> None:
     slag = _stream_id(site, "Ferrochrome slag")  # public: everyone sees its screening
     dust = _stream_id(site, "Filter dust")  # private to Test Steel Oy
-    with site.container.unit_of_work() as uow:
-        mine = uow.organisations.get_by_name("Test Mine Oy")
-    assert mine is not None and mine.organisation_id is not None
-    create_user(
-        site.container.unit_of_work,
-        CHEAP_HASHER,
-        Principal.operator(),
-        email=OUTSIDER,
-        display_name="Kaisa Kaivos",
-        password=PASSWORD,
-        now=T0,
-        organisation_ids=[mine.organisation_id],
-    )
+    add_outsider(site)
     page = f"/streams/{slag}/screening"
     with site.client() as outsider:
         sign_in(outsider, OUTSIDER)

@@ -12,21 +12,17 @@ from html import unescape
 import httpx
 import pytest
 
-from sidestream.domain.accounts import Principal
-from sidestream.services.accounts import create_user
 from tests.integration.test_web_auth import (
-    CHEAP_HASHER,
     FACILITATOR,
     MEMBER,
-    PASSWORD,
-    T0,
+    OUTSIDER,
     Site,
+    add_outsider,
     form_token,
     sign_in,
 )
 from tests.integration.test_web_documents import _stream_id
 
-OUTSIDER = "kaivos@testmine.fi"  # a member of Test Mine Oy, not of the slag's Test Steel Oy
 ROUTE = "ash_earth_construction_mara"  # asks for a MARA notification
 MARA = "Notification of earth construction to the ELY Centre (MARA)"
 MARA_FI = "MARA-ilmoitus maarakentamisesta ELY-keskukselle"  # as the data names it in Finnish
@@ -277,19 +273,7 @@ def test_a_status_without_the_pages_csrf_token_is_refused(site: Site) -> None:
 def test_others_neither_see_the_form_nor_record_a_status(site: Site) -> None:
     slag = _stream_id(site, "Ferrochrome slag")  # public: everyone sees its screening
     dust = _stream_id(site, "Filter dust")  # private to Test Steel Oy
-    with site.container.unit_of_work() as uow:
-        mine = uow.organisations.get_by_name("Test Mine Oy")
-    assert mine is not None and mine.organisation_id is not None
-    create_user(
-        site.container.unit_of_work,
-        CHEAP_HASHER,
-        Principal.operator(),
-        email=OUTSIDER,
-        display_name="Kaisa Kaivos",
-        password=PASSWORD,
-        now=T0,
-        organisation_ids=[mine.organisation_id],
-    )
+    add_outsider(site)
     page = f"/streams/{slag}/screening?use={ROUTE}"
     with site.client() as outsider:
         sign_in(outsider, OUTSIDER)

@@ -42,7 +42,7 @@ from sidestream.domain.regulation import LabResult
 from sidestream.domain.regulatory_path import RegulatoryKnowledge, screen_streams_for_routes
 from sidestream.domain.routes import KnowledgeBase
 from sidestream.domain.streams import Need, SideStream
-from sidestream.services.ports import ProgressCallback, UnitOfWorkFactory, no_progress
+from sidestream.services.ports import ProgressCallback, UnitOfWork, UnitOfWorkFactory, no_progress
 
 MAX_TOP_K = 200
 
@@ -88,7 +88,12 @@ class _Registry:
         return {n.need_id: n for n in self.needs if n.need_id is not None}
 
 
-def _read_registry(unit_of_work: UnitOfWorkFactory, with_lab_results: bool) -> _Registry:
+ALL_STREAMS = -1  # _read_registry: the lab results of every stream
+
+
+def _read_registry(unit_of_work: UnitOfWorkFactory, lab_results_of: int | None) -> _Registry:
+    """The registry, with the lab results of one stream, of every stream (ALL_STREAMS), or of
+    none (None: screening not asked)."""
     with unit_of_work() as uow:
         sites = {
             site.site_id: site
@@ -101,8 +106,16 @@ def _read_registry(unit_of_work: UnitOfWorkFactory, with_lab_results: bool) -> _
             uow.streams.list_all(),
             uow.needs.list_all(),
             uow.proposals.list_all(),
-            uow.lab_results.by_stream() if with_lab_results else {},
+            _lab_results(uow, lab_results_of),
         )
+
+
+def _lab_results(uow: UnitOfWork, of: int | None) -> dict[int, list[LabResult]]:
+    if of is None:
+        return {}
+    if of == ALL_STREAMS:
+        return uow.lab_results.by_stream()
+    return {of: uow.lab_results.for_stream(of)}
 
 
 def _set_aside_unevaluable(
@@ -170,7 +183,7 @@ def run_matching(
     The registry is read in one transaction, matched without holding it, and the proposals
     are written in a second, short one."""
     _check_top_k(top_k)
-    registry = _read_registry(unit_of_work, with_lab_results=regulatory is not None)
+    registry = _read_registry(unit_of_work, ALL_STREAMS if regulatory is not None else None)
     not_evaluated = _set_aside_unevaluable(registry, MatchingVocabulary.from_reference(reference))
     knowledge = _knowledge(registry, reference, base, regulatory)
     context = ExplanationContext(reference, knowledge)
@@ -287,7 +300,9 @@ def match_listing(
     _check_top_k(top_k)
     if (stream_id is None) == (need_id is None):
         raise InvalidInput.single("listing", "name exactly one stream or one need")
-    registry = _read_registry(unit_of_work, with_lab_results=regulatory is not None)
+    # A stream's proposals need only its own screening; a need's, every candidate stream's.
+    screened = stream_id if stream_id is not None else ALL_STREAMS
+    registry = _read_registry(unit_of_work, screened if regulatory is not None else None)
     not_evaluated = _set_aside_unevaluable(registry, MatchingVocabulary.from_reference(reference))
     named = [
         item

@@ -399,9 +399,10 @@ def _save_need(
     )
 
 
-def _match(container: Container, kind: ListingKind, listing_id: int | None) -> int:
-    """Match a saved listing at once, so its proposals are waiting when its owner looks; -1
-    when it cannot be matched (its page says why the matcher skips it on the next full run)."""
+def match_at_once(container: Container, kind: ListingKind, listing_id: int | None) -> int:
+    """Match a saved or newly evidenced listing at once, so its proposals are waiting when its
+    owner looks: how many it has then, or -1 when it cannot be matched (which is no error of
+    what was saved: its page says why the matcher skips it on the next full run)."""
     assert listing_id is not None
     key = {"stream_id": listing_id} if kind is STREAM else {"need_id": listing_id}
     try:
@@ -456,7 +457,7 @@ def _add_form_routes(
                 request, visitor, kind, fields, values, listing_id, error.errors, status_code=422
             )
         saved_id = saved.stream_id if kind is STREAM else saved.need_id
-        found = _match(container, kind, saved_id)
+        found = match_at_once(container, kind, saved_id)
         response = RedirectResponse(
             f"{base}/{saved_id}/edit?saved=1&proposals={found}", status_code=303
         )

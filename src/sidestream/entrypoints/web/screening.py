@@ -37,6 +37,7 @@ from sidestream.entrypoints.http.files import DocumentUploadRoute, download, for
 from sidestream.entrypoints.http.security import Visitor, read_form, read_form_lists
 from sidestream.entrypoints.web import i18n
 from sidestream.entrypoints.web.i18n import gettext_noop
+from sidestream.entrypoints.web.listings import STREAM, match_at_once
 from sidestream.entrypoints.web.pages import finish, page
 from sidestream.services.documents import (
     delete_document,
@@ -45,7 +46,6 @@ from sidestream.services.documents import (
     upload_document,
     with_documents,
 )
-from sidestream.services.matching import match_listing
 from sidestream.services.screening import (
     FIRST_DATA_ROW,
     LAB_RESULT_COLUMNS,
@@ -462,24 +462,6 @@ def _check_full_access(
         raise NotFound("stream", stream_id)  # as if there were none: nothing to tell
 
 
-def _match_again(container: Container, stream_id: int) -> int:
-    """Match the stream again, so that its proposals weigh its new lab results; how many it
-    has then, or -1 when the matcher cannot evaluate the stream (which is no error of the
-    results, stored already: the stream's page says why the matcher skips it)."""
-    try:
-        found = match_listing(
-            container.unit_of_work,
-            container.reference,
-            container.knowledge_base,
-            container.today(),
-            stream_id=stream_id,
-            regulatory=container.regulatory_knowledge,
-        )
-    except InvalidInput:
-        return -1
-    return len(found)
-
-
 def add_laboratory_file(
     request: Request,
     container: AppContainer,
@@ -508,7 +490,7 @@ def add_laboratory_file(
         return _screening_page(
             request, container, visitor, stream_id, status_code=422, lab_results=refused
         )
-    proposals = _match_again(container, stream_id)
+    proposals = match_at_once(container, STREAM, stream_id)  # they weigh the new results
     return RedirectResponse(
         f"/streams/{stream_id}/screening?added={added}&proposals={proposals}#lab-results",
         status_code=303,
