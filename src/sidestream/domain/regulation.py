@@ -26,7 +26,7 @@ from datetime import date
 from enum import StrEnum
 
 from sidestream.domain.errors import FieldError, InvalidInput, field_error
-from sidestream.domain.phrases import Phrase, phrase
+from sidestream.domain.phrases import Phrase, either, phrase
 from sidestream.domain.units import UNITS_BY_DIMENSION, convert, normalise_unit_symbol
 
 DISCLAIMER = (
@@ -269,13 +269,9 @@ def _by_parameter_and_basis(
     return grouped
 
 
-def _either(methods: Iterable[TestMethod]) -> Phrase:
-    """'a batch leaching test or column leaching test', in a fixed order."""
-    labels = [phrase(method.label) for method in TestMethod if method in set(methods)]
-    said = labels[-1]
-    for label in reversed(labels[:-1]):
-        said = phrase("{first} or {second}", first=label, second=said)
-    return said
+def _either(methods: Iterable[TestMethod]) -> str:
+    """'batch leaching test or column leaching test', in a fixed order."""
+    return either([phrase(method.label) for method in TestMethod if method in set(methods)])
 
 
 def method_mismatch(result: LabResult, limit: LimitValue) -> Phrase:

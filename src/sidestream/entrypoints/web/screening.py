@@ -60,28 +60,13 @@ router = APIRouter(include_in_schema=False)
 Form = Annotated[dict[str, str], Depends(read_form)]
 FormLists = Annotated[dict[str, list[str]], Depends(read_form_lists)]
 
-# The words and sentences domain/regulation.py composes for this page (TestMethod.label, the
-# phrases of method_mismatch, the reasons of check_lab_result), named here, word for word, so
-# that `make messages` extracts them: babel.cfg does not read the domain module.
+# The names of the kinds of test (TestMethod.label), plain strings in domain/regulation.py that
+# its sentences carry as phrases: named here, word for word, so that `make messages` extracts them.
 SCREENING_WORDS = (
     gettext_noop("batch leaching test"),
     gettext_noop("column leaching test"),
     gettext_noop("total-content analysis"),
     gettext_noop("unrecognised test"),
-    gettext_noop("{first} or {second}"),
-    gettext_noop("the result is from a {done} ({standard}); the limit asks for a {required}"),
-    gettext_noop(
-        "the result's standard {standard} is not a test sidestream recognises; "
-        "the limit asks for a {required}"
-    ),
-    gettext_noop(
-        "{standard} is an analysis of the total content, not a leaching test: "
-        "a result on {basis} needs a batch or column leaching test"
-    ),
-    gettext_noop(
-        "{standard} is a leaching test, not an analysis of the total content: "
-        "a leaching result is on basis leaching_ls2 or leaching_ls10"
-    ),
 )
 
 
